@@ -1,0 +1,94 @@
+"""Command line: `python -m bot [run|demo|check]`.
+
+run    the bot against Telegram (or any Bot API server at TELEGRAM_API_URL), long polling
+demo   the sandbox, the bot and the example territory on a temporary database, chat in the terminal
+check  validate the territory file, the flows and the catalogs; non-zero exit on any problem
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from bot.config import ConfigError, Settings, load_territory
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs full URLs at INFO, and a Bot API URL holds the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import ALLOWED_UPDATES, build_application
+
+    settings = Settings.from_env()
+    if not settings.token:
+        print("TELEGRAM_BOT_TOKEN is not set: give the token BotFather gave you.", file=sys.stderr)
+        return 2
+    territory = load_territory(settings.config_path)
+    _logging(args.verbose)
+    application = build_application(settings, territory)
+    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.check import run_check
+    from bot.flows import FLOWS_DIR
+
+    settings = Settings.from_env()
+    config = Path(args.config) if args.config else settings.config_path
+    flows = Path(args.flows) if args.flows else FLOWS_DIR
+    problems, summary = run_check(config, flows)
+    for line in summary:
+        print(f"ok  {line}")
+    for problem in problems:
+        print(f"ERROR {problem}")
+    if problems:
+        print(f"{len(problems)} problem(s) found.")
+        return 1
+    print("All checks passed.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    _logging(args.verbose) if args.verbose else logging.basicConfig(level=logging.WARNING)
+    return run_demo(port=args.port, config=Path(args.config) if args.config else None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="more logs")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (default)")
+    check = sub.add_parser("check", help="validate territory, flows and catalogs")
+    check.add_argument("--config", help="territory file (default: PORTEVOIX_CONFIG or the example)")
+    check.add_argument("--flows", help="folder of flow files (default: flows/)")
+    demo = sub.add_parser("demo", help="sandbox + bot + example territory, chat in the terminal")
+    demo.add_argument("--port", type=int, default=8081, help="sandbox port (0: any free port)")
+    demo.add_argument("--config", help="territory file (default: the example)")
+    args = parser.parse_args(argv)
+    command = args.command or "run"
+    try:
+        return {"run": cmd_run, "check": cmd_check, "demo": cmd_demo}[command](args)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

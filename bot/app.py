@@ -1,0 +1,135 @@
+"""Builds the python-telegram-bot Application: handlers, rate limiter, ordering, lifecycle.
+
+The same Application runs against Telegram (`run`) and against the sandbox (`demo`, tests):
+only `TELEGRAM_API_URL` differs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.config import Settings, Territory
+from bot.conversation import ConversationService
+from bot.engine import Engine
+from bot.flows import FLOWS_DIR, load_flows
+from bot.handlers import usager
+from bot.handlers.ordering import PerChatSequentialProcessor
+from bot.i18n import LOCALES_DIR, N_, Catalogs
+from bot.storage import Database
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+COMMANDS = [
+    ("start", N_("Commencer")),
+    ("menu", N_("Voir le menu")),
+    ("avis", N_("Donner mon avis")),
+    ("reprendre", N_("Reprendre mon brouillon")),
+    ("langue", N_("Changer de langue")),
+    ("aide", N_("Aide")),
+    ("stop", N_("Arrêter et effacer le brouillon")),
+]
+
+
+def build_application(
+    settings: Settings,
+    territory: Territory,
+    *,
+    flows_dir: Path = FLOWS_DIR,
+    locales_dir: Path = LOCALES_DIR,
+) -> Application:
+    """The real Application; storage opens in post_init so building it has no side effect."""
+    if not settings.token:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatSequentialProcessor())
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=territory.tz,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data.update(
+        settings=settings, territory=territory, flows_dir=flows_dir, locales_dir=locales_dir
+    )
+    for handler in usager.handlers():
+        application.add_handler(handler)  # type: ignore[arg-type]
+    application.add_error_handler(_on_error)
+    return application
+
+
+async def _post_init(application: Application) -> None:
+    data = application.bot_data
+    settings: Settings = data["settings"]
+    territory: Territory = data["territory"]
+    db = await Database(settings.db_path).open()
+    catalogs = Catalogs(territory.languages, data["locales_dir"])
+    engine = Engine(load_flows(data["flows_dir"]))
+    data["db"] = db
+    data["service"] = ConversationService(db, engine, territory, catalogs)
+    for lang in territory.languages:
+        t = catalogs.get(lang)
+        commands = [BotCommand(name, t(description)) for name, description in COMMANDS]
+        language_code = None if lang == territory.languages[0] else lang
+        await application.bot.set_my_commands(commands, language_code=language_code)
+    log.info("Porte-voix ready for %s", territory.id)
+
+
+async def _post_shutdown(application: Application) -> None:
+    db: Database | None = application.bot_data.pop("db", None)
+    if db is not None:
+        await db.close()
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Logs the failure without the update's content (it may hold what a person wrote)."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s", update_id, exc_info=context.error)
+
+
+@asynccontextmanager
+async def running(
+    application: Application, poll_timeout: float = 1.0
+) -> AsyncIterator[Application]:
+    """Runs the application like `run_polling` does, inside an existing event loop.
+
+    Used by the demo and the tests; `run_polling` itself owns the loop and the signals.
+    """
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0,
+        timeout=timedelta(seconds=poll_timeout),
+        allowed_updates=ALLOWED_UPDATES,
+    )
+    await application.start()
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        if application.post_shutdown:
+            await application.post_shutdown(application)

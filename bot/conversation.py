@@ -1,0 +1,426 @@
+"""The conversation service: one incoming event in, what to show out. No Telegram types here.
+
+For each event it opens one transaction, finds the person, runs the engine on their current
+flow, runs the flow's actions, saves the new state, records the update as handled, and commits.
+Only then does the caller send anything: a reply never announces a write that could be lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.config import Territory
+from bot.engine import Answer, Engine, Reply, Turn, TurnContext
+from bot.i18n import N_, Catalogs, Translator, negotiate
+from bot.storage import Database, Tx, conversations, people, submissions, updates
+from bot.storage.conversations import ConversationState
+from bot.storage.people import Person
+from bot.storage.submissions import NewSubmission
+
+log = logging.getLogger(__name__)
+
+MENU_FLOW = "menu"
+START_FLOW = "start"
+SHARING_LEVELS = ("anonymous", "pseudonymous", "named")
+
+HELP_TEXT = N_(
+    "Porte-voix sert à donner votre avis sur les soins en santé mentale.\n"
+    "Choisissez avec les boutons.\n"
+    "Vous pouvez aussi écrire ou envoyer un message vocal.\n"
+    "<b>Retour</b> revient à la question d'avant.\n"
+    "<b>Pause</b> garde votre brouillon pour plus tard.\n"
+    "<b>Arrêter</b> efface votre brouillon.\n"
+    "Tapez /menu pour revenir au menu.\n"
+    "Pour une urgence, appelez le 15 ou le 112."
+)
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a person did, stripped of Telegram: a command, a text, a voice note, a tap."""
+
+    update_id: int
+    user_id: int
+    kind: str  # "command" | "text" | "voice" | "button" | "other"
+    language_code: str | None = None
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    text: str | None = None
+    voice_file_id: str | None = None
+    voice_duration: int | None = None
+    data: str | None = None
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Send:
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class MarkChosen:
+    """Replace the keyboard of the tapped message by the chosen answer, so the chat reads well."""
+
+    message_id: int
+    data: str
+
+
+@dataclass(frozen=True)
+class ClearKeyboard:
+    message_id: int
+
+
+@dataclass
+class Response:
+    person_id: int
+    actions: list[Send | MarkChosen | ClearKeyboard] = field(default_factory=list)
+    notice: str | None = None  # short text shown when a button is tapped
+
+
+class ConversationService:
+    """Handles every private-chat event through flows, the engine and storage."""
+
+    def __init__(
+        self,
+        db: Database,
+        engine: Engine,
+        territory: Territory,
+        catalogs: Catalogs,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.engine = engine
+        self.territory = territory
+        self.catalogs = catalogs
+        self.clock = clock
+
+    # ---- entry points -------------------------------------------------------------------
+
+    async def handle(self, event: Incoming) -> Response:
+        async with self.db.transaction() as tx:
+            person, _created = await people.get_or_create(tx, event.user_id)
+            if person.language is None:
+                lang = negotiate(
+                    event.language_code, self.territory.languages, self.territory.languages[0]
+                )
+                await people.set_language(tx, person.id, lang, chosen=False)
+                person = Person(person.id, lang, False, person.pseudonym, person.prompt_message_id)
+            turn = _TurnState(self, tx, person, event)
+            if await updates.seen(tx, event.update_id):
+                log.info("update %s seen before: showing the current step again", event.update_id)
+                await turn.show_current()
+            else:
+                await updates.mark(tx, event.update_id)
+                await turn.dispatch()
+            return await turn.finish()
+
+    async def prompt_sent(self, person_id: int, message_id: int) -> None:
+        """Called by the handler once the waiting message is on screen."""
+        async with self.db.transaction() as tx:
+            await people.set_prompt_message(tx, person_id, message_id)
+
+    # ---- actions run by flows -----------------------------------------------------------
+
+    async def create_submission(
+        self,
+        tx: Tx,
+        person: Person,
+        params: Mapping[str, Any],
+        state: ConversationState,
+        t: Translator,
+    ) -> dict[str, str]:
+        answers = state.answers
+        message = answers.get("message") or {}
+        sharing = answers.get("sharing", "anonymous")
+        if sharing not in SHARING_LEVELS:
+            raise ValueError(f"unknown sharing level {sharing!r}")
+        now = self.clock()
+        local_now = now.astimezone(self.territory.tz)
+        reference = await submissions.create(
+            tx,
+            NewSubmission(
+                kind=str(params.get("kind", "avis")),
+                author_id=person.id,
+                sharing=sharing,
+                language=t.lang,
+                year=local_now.year,
+                origin_run=state.run_id,
+                theme=answers.get("theme"),
+                establishment=answers.get("establishment"),
+                body_text=message.get("text"),
+                voice_file_id=message.get("voice"),
+                voice_duration=message.get("duration"),
+            ),
+        )
+        log.info("submission %s created", reference)
+        return {"reference": reference, "date": t.full_date(local_now)}
+
+
+class _TurnState:
+    """Everything about handling one event, so helper methods share it without long signatures."""
+
+    def __init__(
+        self, service: ConversationService, tx: Tx, person: Person, event: Incoming
+    ) -> None:
+        self.service = service
+        self.tx = tx
+        self.person = person
+        self.event = event
+        self.t = service.catalogs.get(person.language)
+        self.response = Response(person.id)
+        self.revision: int | None = None
+        self.sent_prompt = False
+
+    # ---- building blocks -----------------------------------------------------------------
+
+    async def context(self) -> TurnContext:
+        if self.revision is None:
+            self.revision = await people.next_revision(self.tx, self.person.id)
+        ctx = TurnContext(t=self.t, revision=self.revision, run_action=self._run_action)
+        self._fill(ctx)
+        self._ctx = ctx
+        return ctx
+
+    def _fill(self, ctx: TurnContext) -> None:
+        territory = self.service.territory
+        lang = ctx.t.lang
+        ctx.variables = {
+            "territory": territory.name.get(lang),
+            "reading": territory.reading_notice.get(lang),
+            "pseudonym": ctx.t(N_("Personne {code}")).format(code=self.person.pseudonym),
+        }
+        ctx.dynamic_choices = {
+            "themes": [(theme.id, theme.label.get(lang)) for theme in territory.themes],
+            "languages": [(code, ctx.t.language_name(code)) for code in territory.languages],
+        }
+
+    async def _run_action(
+        self, name: str, params: Mapping[str, Any], state: ConversationState
+    ) -> dict[str, str]:
+        if name == "create_submission":
+            return await self.service.create_submission(self.tx, self.person, params, state, self.t)
+        if name == "set_language":
+            lang = state.answers.get("language")
+            if lang not in self.service.territory.languages:
+                lang = self.service.territory.languages[0]
+            await people.set_language(self.tx, self.person.id, lang, chosen=True)
+            self.t = self.service.catalogs.get(lang)
+            self._ctx.t = self.t
+            self._fill(self._ctx)
+            return {}
+        raise ValueError(f"unknown action {name!r}")
+
+    def say(self, text: str) -> None:
+        self.response.actions.append(Send(Reply(text)))
+
+    async def apply(self, turn: Turn) -> None:
+        """Saves the engine's new state (or ends the flow) and queues its replies."""
+        for reply in turn.replies:
+            self.response.actions.append(Send(reply))
+            self.sent_prompt = self.sent_prompt or reply.prompt
+        if turn.state is not None:
+            turn.state.status = "active"
+            await conversations.save(self.tx, self.person.id, turn.state)
+            return
+        active = await conversations.active(self.tx, self.person.id)
+        if active is not None:
+            await conversations.delete(self.tx, self.person.id, active.flow)
+        if turn.then == "resume":
+            await self.resume_latest(or_menu=True)
+        elif turn.then and turn.then != "menu":
+            await self.open_flow(turn.then)
+        else:
+            await self.open_flow(MENU_FLOW)
+
+    async def supersede_active(self, keep_flow: str | None = None) -> None:
+        """Another flow takes the screen: a draft is paused (kept), anything else is dropped."""
+        active = await conversations.active(self.tx, self.person.id)
+        if active is None or active.flow == keep_flow:
+            return
+        if self.service.engine.flow(active.flow).draft:
+            await conversations.pause_active(self.tx, self.person.id)
+        else:
+            await conversations.delete(self.tx, self.person.id, active.flow)
+
+    async def open_flow(self, flow_id: str) -> None:
+        """Starts a flow, or resumes it where the person left it if a draft is waiting."""
+        engine = self.service.engine
+        active = await conversations.active(self.tx, self.person.id)
+        if active is not None and active.flow == flow_id:
+            await self.apply(await engine.show(active, await self.context()))
+            return
+        await self.supersede_active()
+        existing = await conversations.get(self.tx, self.person.id, flow_id)
+        ctx = await self.context()
+        if existing is not None:
+            intro = self.t(N_("Vous aviez commencé. Nous reprenons là où vous étiez."))
+            await self.apply(await engine.show(existing, ctx, intro))
+            return
+        if flow_id == MENU_FLOW:
+            drafts = await conversations.paused(self.tx, self.person.id)
+            if drafts:
+                titles = ", ".join(self.t(engine.flow(d.flow).title) for d in drafts)
+                self.say(
+                    self.t(N_("Vous avez un brouillon en pause : {titles}.")).format(titles=titles)
+                    + "\n"
+                    + self.t(N_("Choisissez-le dans le menu pour le reprendre."))
+                )
+        await self.apply(await engine.start(flow_id, ctx))
+
+    async def resume_latest(self, *, or_menu: bool) -> None:
+        drafts = await conversations.paused(self.tx, self.person.id)
+        if drafts:
+            await self.open_flow(drafts[0].flow)
+        elif or_menu:
+            await self.open_flow(MENU_FLOW)
+
+    async def show_current(self, intro: str | None = None) -> None:
+        active = await conversations.active(self.tx, self.person.id)
+        if active is None:
+            if intro:
+                self.say(intro)
+            await self.open_flow(MENU_FLOW)
+            return
+        await self.apply(await self.service.engine.show(active, await self.context(), intro))
+
+    # ---- dispatch ------------------------------------------------------------------------
+
+    async def dispatch(self) -> None:
+        event = self.event
+        if event.kind == "command":
+            await self.on_command(event.command or "", event.args)
+        elif event.kind == "button":
+            await self.on_button(event.data or "")
+        elif event.kind in ("text", "voice"):
+            await self.on_answer(
+                Answer(
+                    kind=event.kind,
+                    text=event.text,
+                    voice_file_id=event.voice_file_id,
+                    voice_duration=event.voice_duration,
+                )
+            )
+        else:
+            await self.show_current(
+                self.t(N_("Je ne peux pas lire ce type de message."))
+                + "\n"
+                + self.t(N_("Écrivez un texte ou envoyez un message vocal."))
+            )
+
+    async def on_command(self, command: str, args: tuple[str, ...]) -> None:
+        engine = self.service.engine
+        if command == "start":
+            await self.supersede_active()
+            await self.open_flow(START_FLOW)
+        elif command in ("menu", "annuler"):
+            await self.open_flow(MENU_FLOW)
+        elif command == "reprendre":
+            drafts = await conversations.paused(self.tx, self.person.id)
+            if drafts:
+                await self.open_flow(drafts[0].flow)
+            else:
+                active = await conversations.active(self.tx, self.person.id)
+                if active is not None and engine.flow(active.flow).draft:
+                    await self.show_current()
+                else:
+                    self.say(self.t(N_("Vous avez 0 brouillon en pause.")))
+                    await self.open_flow(MENU_FLOW)
+        elif command == "stop":
+            await self.stop()
+        elif command == "aide":
+            self.say(self.t(HELP_TEXT))
+            await self.show_current()
+        elif flow := next((f for f in engine.flows.values() if f.command == command), None):
+            await self.open_flow(flow.id)
+        else:
+            await self.show_current(
+                self.t(N_("Cette commande est inconnue. Tapez /aide pour voir l'aide."))
+            )
+
+    async def on_button(self, data: str) -> None:
+        message_id = self.event.message_id
+        if data == "done":
+            return
+        if data.startswith("go:"):
+            flow_id = data[3:]
+            if flow_id in self.service.engine.flows:
+                if message_id is not None:
+                    self.response.actions.append(MarkChosen(message_id, data))
+                await self.open_flow(flow_id)
+                return
+            return await self.outdated()
+        parts = data.split(":", 2)
+        active = await conversations.active(self.tx, self.person.id)
+        if (
+            len(parts) != 3
+            or parts[0] not in ("s", "n")
+            or active is None
+            or parts[1] != str(active.revision)
+        ):
+            return await self.outdated()
+        kind, _, value = parts
+        if message_id is not None:
+            self.response.actions.append(MarkChosen(message_id, data))
+        ctx = await self.context()
+        if kind == "s":
+            await self.apply(
+                await self.service.engine.answer(active, Answer("choice", value=value), ctx)
+            )
+        elif value == "back":
+            await self.apply(await self.service.engine.back(active, ctx))
+        elif value == "pause":
+            await self.pause(active)
+        elif value == "stop":
+            await self.stop()
+        else:
+            await self.outdated()
+
+    async def outdated(self) -> None:
+        self.response.notice = self.t(N_("Ce bouton est ancien."))
+        if self.event.message_id is not None:
+            self.response.actions.append(ClearKeyboard(self.event.message_id))
+        await self.show_current(self.t(N_("Ce bouton est ancien. Voici où vous en êtes.")))
+
+    async def on_answer(self, answer: Answer) -> None:
+        active = await conversations.active(self.tx, self.person.id)
+        if active is None:
+            await self.show_current(
+                self.t(N_("Pour donner votre avis, choisissez un bouton du menu."))
+            )
+            return
+        await self.apply(await self.service.engine.answer(active, answer, await self.context()))
+
+    async def pause(self, active: ConversationState) -> None:
+        await conversations.pause_active(self.tx, self.person.id)
+        if self.service.engine.flow(active.flow).draft:
+            self.say(
+                self.t(N_("Votre brouillon est gardé."))
+                + "\n"
+                + self.t(N_("Pour le reprendre, tapez /reprendre ou choisissez-le dans le menu."))
+            )
+        await self.open_flow(MENU_FLOW)
+
+    async def stop(self) -> None:
+        active = await conversations.active(self.tx, self.person.id)
+        if active is not None and active.flow != MENU_FLOW:
+            await conversations.delete(self.tx, self.person.id, active.flow)
+            if self.service.engine.flow(active.flow).draft:
+                self.say(self.t(N_("D'accord. J'ai effacé ce brouillon.")))
+        await self.open_flow(MENU_FLOW)
+
+    async def finish(self) -> Response:
+        """Removes the keyboard of the previous waiting message when a new one goes out."""
+        previous = self.person.prompt_message_id
+        if self.sent_prompt and previous is not None:
+            already = {
+                a.message_id
+                for a in self.response.actions
+                if isinstance(a, MarkChosen | ClearKeyboard)
+            }
+            if previous not in already:
+                self.response.actions.insert(0, ClearKeyboard(previous))
+        return self.response

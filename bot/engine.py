@@ -1,0 +1,323 @@
+"""The one engine that runs every flow of `flows/` as a conversation.
+
+It knows nothing of Telegram or SQLite: it takes a state and an answer, and returns the new state
+and what to say. Actions with side effects (creating a submission, changing the language) are
+run through a callback given by the caller, inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.flows import Choice, Flow, Step
+from bot.i18n import N_, Translator
+from bot.storage.conversations import ConversationState
+
+MAX_STEPS_PER_TURN = 50
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+NAV_BACK = N_("↩ Retour")
+NAV_PAUSE = N_("⏸ Pause")
+NAV_STOP = N_("✖ Arrêter")
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to show. `prompt` marks the message that waits for the answer."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    prompt: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the person gave, already stripped of Telegram: a text, a voice note or a choice."""
+
+    kind: str  # "text" | "voice" | "choice"
+    text: str | None = None
+    value: str | None = None
+    voice_file_id: str | None = None
+    voice_duration: int | None = None
+
+
+ActionRunner = Callable[[str, Mapping[str, Any], ConversationState], Awaitable[dict[str, str]]]
+
+
+@dataclass
+class TurnContext:
+    """What a turn needs from outside: the language, a fresh revision, actions, territory data."""
+
+    t: Translator
+    revision: int
+    run_action: ActionRunner
+    variables: dict[str, str] = field(default_factory=dict)
+    dynamic_choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+@dataclass
+class Turn:
+    """The result of one turn: the new state (None when the flow ended) and the replies."""
+
+    state: ConversationState | None
+    replies: list[Reply]
+    then: str | None = None
+    accepted: bool = True
+
+
+def choice_data(revision: int, value: str) -> str:
+    return f"s:{revision}:{value}"
+
+
+def nav_data(revision: int, action: str) -> str:
+    return f"n:{revision}:{action}"
+
+
+def open_flow_data(flow_id: str) -> str:
+    return f"go:{flow_id}"
+
+
+def clean_text(text: str) -> str:
+    """Removes zero-width and direction marks that hide or reorder what a reader sees."""
+    return INVISIBLE.sub("", unicodedata.normalize("NFC", text)).strip()
+
+
+class Engine:
+    """Runs flows. One instance serves every conversation; it holds no per-person state."""
+
+    def __init__(self, flows: Mapping[str, Flow]) -> None:
+        self.flows = dict(flows)
+
+    def flow(self, flow_id: str) -> Flow:
+        return self.flows[flow_id]
+
+    async def start(self, flow_id: str, ctx: TurnContext) -> Turn:
+        flow = self.flows[flow_id]
+        state = ConversationState(flow=flow_id, step=flow.start, run_id=uuid.uuid4().hex)
+        return await self._advance(state, flow.start, ctx, [])
+
+    async def show(
+        self, state: ConversationState, ctx: TurnContext, intro: str | None = None
+    ) -> Turn:
+        """Shows the current step again (resume, duplicate update, outdated button)."""
+        replies = [Reply(intro)] if intro else []
+        step = self.flows[state.flow].step(state.step)
+        state.revision = ctx.revision
+        replies.append(self._render(state, step, ctx))
+        return Turn(state, replies)
+
+    async def back(self, state: ConversationState, ctx: TurnContext) -> Turn:
+        if not state.history:
+            return await self.show(state, ctx, ctx.t(N_("Vous êtes à la première question.")))
+        previous = state.history.pop()
+        state.step = previous
+        return await self.show(state, ctx)
+
+    async def answer(self, state: ConversationState, answer: Answer, ctx: TurnContext) -> Turn:
+        flow = self.flows[state.flow]
+        step = flow.step(state.step)
+        if step.ask == "choice":
+            return await self._answer_choice(state, flow, step, answer, ctx)
+        if step.ask == "text":
+            return await self._answer_text(state, step, answer, ctx)
+        return await self.show(state, ctx)
+
+    async def _answer_choice(
+        self, state: ConversationState, flow: Flow, step: Step, answer: Answer, ctx: TurnContext
+    ) -> Turn:
+        choices = self.choices(step, ctx)
+        chosen: Choice | None = None
+        if answer.kind == "choice":
+            chosen = next((c for c in choices if c.value == answer.value), None)
+        elif answer.kind == "text" and answer.text:
+            chosen = _match_typed_choice(answer.text, choices, ctx.t)
+        if chosen is None:
+            hint = ctx.t(N_("Choisissez une réponse avec les boutons."))
+            turn = await self.show(state, ctx, hint)
+            turn.accepted = False
+            return turn
+        if step.save:
+            state.answers[step.save] = chosen.value
+        if chosen.flow:
+            return Turn(None, [], then=chosen.flow)
+        target = chosen.next or step.next
+        assert target is not None
+        state.history.append(step.id)
+        return await self._advance(state, target, ctx, [])
+
+    async def _answer_text(
+        self, state: ConversationState, step: Step, answer: Answer, ctx: TurnContext
+    ) -> Turn:
+        t = ctx.t
+        if answer.kind == "voice" and step.voice:
+            value: dict[str, Any] = {
+                "voice": answer.voice_file_id,
+                "duration": int(answer.voice_duration or 0),
+            }
+        elif answer.kind == "text" and answer.text is not None:
+            text = clean_text(answer.text)
+            problem = None
+            if not text:
+                problem = t(N_("Votre message est vide. Écrivez quelques mots."))
+            elif len(text) > step.max_length:
+                problem = t(
+                    N_(
+                        "Votre message est trop long. Il a {length} caractères. "
+                        "Le maximum est {maximum}. Vous pouvez le raccourcir."
+                    )
+                ).format(length=len(text), maximum=step.max_length)
+            if problem:
+                turn = await self.show(state, ctx, problem)
+                turn.accepted = False
+                return turn
+            value = {"text": text}
+        else:
+            hint = (
+                t(N_("Ici, écrivez votre réponse ou envoyez un message vocal."))
+                if step.voice
+                else t(N_("Ici, écrivez votre réponse."))
+            )
+            turn = await self.show(state, ctx, hint)
+            turn.accepted = False
+            return turn
+        if step.save:
+            state.answers[step.save] = value
+        state.history.append(step.id)
+        assert step.next is not None
+        return await self._advance(state, step.next, ctx, [])
+
+    async def _advance(
+        self, state: ConversationState, step_id: str, ctx: TurnContext, replies: list[Reply]
+    ) -> Turn:
+        flow = self.flows[state.flow]
+        for _ in range(MAX_STEPS_PER_TURN):
+            step = flow.step(step_id)
+            state.step = step.id
+            if step.do:
+                results = await ctx.run_action(step.do, step.params, state)
+                state.answers.setdefault("_results", {}).update(results)
+            if step.waits:
+                state.revision = ctx.revision
+                replies.append(self._render(state, step, ctx))
+                return Turn(state, replies)
+            if step.say:
+                replies.append(Reply(self._format(step.say, state, ctx)))
+            if step.end:
+                return Turn(None, replies, then=step.then or "menu")
+            assert step.next is not None
+            step_id = step.next
+        raise RuntimeError(
+            f"flow {flow.id}: more than {MAX_STEPS_PER_TURN} steps without a question"
+        )
+
+    def choices(self, step: Step, ctx: TurnContext) -> list[Choice]:
+        """The step's choices, with labels translated; dynamic ones come from the territory."""
+        if step.choices_from:
+            return [
+                Choice(value=value, label=label, next=step.next)
+                for value, label in ctx.dynamic_choices.get(step.choices_from, [])
+            ]
+        return [
+            Choice(
+                value=c.value,
+                label=ctx.t(c.label),
+                explain=ctx.t(c.explain) if c.explain else None,
+                next=c.next,
+                flow=c.flow,
+            )
+            for c in step.choices
+        ]
+
+    def _render(self, state: ConversationState, step: Step, ctx: TurnContext) -> Reply:
+        flow = self.flows[state.flow]
+        text = self._format(step.say or "", state, ctx)
+        rows: list[tuple[Button, ...]] = []
+        if step.ask == "choice":
+            choices = self.choices(step, ctx)
+            explained = [c for c in choices if c.explain]
+            if explained:
+                variables = _Variables(self.variables(state, ctx))
+                text += "\n\n" + "\n".join(
+                    f"<b>{html.escape(c.label)}</b> : {(c.explain or '').format_map(variables)}"
+                    for c in explained
+                )
+            for choice in choices:
+                data = (
+                    open_flow_data(choice.flow)
+                    if choice.flow
+                    else choice_data(state.revision, choice.value)
+                )
+                rows.append((Button(choice.label, data),))
+        if flow.navigation:
+            nav = []
+            if state.history:
+                nav.append(Button(ctx.t(NAV_BACK), nav_data(state.revision, "back")))
+            nav.append(Button(ctx.t(NAV_PAUSE), nav_data(state.revision, "pause")))
+            nav.append(Button(ctx.t(NAV_STOP), nav_data(state.revision, "stop")))
+            rows.append(tuple(nav))
+        return Reply(text, tuple(rows), prompt=True)
+
+    def _format(self, template: str, state: ConversationState, ctx: TurnContext) -> str:
+        """Translates a flow text, then fills {placeholders}; what people wrote is escaped."""
+        return ctx.t(template).format_map(_Variables(self.variables(state, ctx)))
+
+    def variables(self, state: ConversationState, ctx: TurnContext) -> dict[str, str]:
+        t = ctx.t
+        flow = self.flows[state.flow]
+        values = dict(ctx.variables)
+        for key, answer in state.answers.items():
+            if key == "_results":
+                values.update({k: html.escape(str(v)) for k, v in answer.items()})
+                continue
+            step = flow.step_saving(key)
+            if isinstance(answer, dict) and "voice" in answer:
+                seconds = int(answer.get("duration") or 0)
+                template = (
+                    N_("un message vocal de {n} seconde")
+                    if seconds < 2
+                    else N_("un message vocal de {n} secondes")
+                )
+                values[key] = t(template).format(n=seconds)
+            elif isinstance(answer, dict):
+                values[key] = html.escape(str(answer.get("text", "")))
+            elif step is not None and step.ask == "choice":
+                label = next(
+                    (c.label for c in self.choices(step, ctx) if c.value == answer), answer
+                )
+                values[key] = html.escape(str(label))
+            else:
+                values[key] = html.escape(str(answer))
+        return values
+
+
+class _Variables(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+def _match_typed_choice(text: str, choices: list[Choice], t: Translator) -> Choice | None:
+    """Lets people type a choice instead of tapping it: its number or its label."""
+    typed = clean_text(text)
+    if typed.isdigit() and 1 <= int(typed) <= len(choices):
+        return choices[int(typed) - 1]
+    folded = _fold(typed)
+    if not folded:
+        return None
+    return next((c for c in choices if _fold(c.label) == folded), None)

@@ -1,0 +1,75 @@
+"""Numbered schema migrations; the list index + 1 is the version kept in PRAGMA user_version.
+
+Append only: never edit a migration that has shipped, add a new one.
+Telegram ids live in `people` only; every other table refers to people by internal id.
+"""
+
+MIGRATIONS: list[str] = [
+    # 1 — people, conversations, submissions
+    """
+    CREATE TABLE people (
+        id INTEGER PRIMARY KEY,
+        telegram_id INTEGER UNIQUE,
+        language TEXT,
+        language_chosen INTEGER NOT NULL DEFAULT 0,
+        pseudonym TEXT NOT NULL UNIQUE,
+        step_counter INTEGER NOT NULL DEFAULT 0,
+        prompt_message_id INTEGER,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL
+    );
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        run_id TEXT NOT NULL UNIQUE,
+        flow TEXT NOT NULL,
+        step TEXT NOT NULL,
+        answers TEXT NOT NULL,
+        history TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('active', 'paused')),
+        started_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (person_id, flow)
+    );
+    CREATE UNIQUE INDEX one_active_conversation ON conversations(person_id)
+        WHERE status = 'active';
+    CREATE TABLE handled_updates (
+        update_id INTEGER PRIMARY KEY,
+        handled_at TEXT NOT NULL
+    );
+    CREATE TABLE reference_counters (
+        prefix TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (prefix, year)
+    );
+    CREATE TABLE submissions (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        author_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        speaker TEXT NOT NULL DEFAULT 'usager',
+        theme TEXT,
+        establishment TEXT,
+        body_text TEXT,
+        voice_file_id TEXT,
+        voice_duration INTEGER,
+        sharing TEXT NOT NULL CHECK (sharing IN ('anonymous', 'pseudonymous', 'named')),
+        language TEXT NOT NULL,
+        status TEXT NOT NULL,
+        origin_run TEXT UNIQUE,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX submissions_author ON submissions(author_id);
+    CREATE TABLE submission_events (
+        id INTEGER PRIMARY KEY,
+        submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        actor_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        detail TEXT,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX submission_events_submission ON submission_events(submission_id)
+    """,
+]
