@@ -15,6 +15,7 @@ from pathlib import Path
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.config import Settings, Territory
@@ -92,7 +93,18 @@ async def _post_init(application: Application) -> None:
         commands = [BotCommand(name, t(description)) for name, description in COMMANDS]
         language_code = None if lang == territory.languages[0] else lang
         await application.bot.set_my_commands(commands, language_code=language_code)
+    await _send_undelivered(application)
     log.info("Porte-voix ready for %s", territory.id)
+
+
+async def _send_undelivered(application: Application) -> None:
+    """Replies committed just before a crash go out now; the person never misses one."""
+    service: ConversationService = application.bot_data["service"]
+    for chat_id, response in await service.undelivered():
+        try:
+            await usager.send_response(application.bot, service, chat_id, response)
+        except TelegramError as exc:
+            log.warning("reply of update %s still not sent: %s", response.update_id, exc)
 
 
 async def _post_shutdown(application: Application) -> None:

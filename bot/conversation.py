@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.config import Territory
-from bot.engine import Answer, Engine, Reply, Turn, TurnContext
+from bot.engine import Answer, Button, Engine, Reply, Turn, TurnContext
 from bot.i18n import N_, Catalogs, Translator, negotiate
-from bot.storage import Database, Tx, conversations, people, submissions, updates
+from bot.storage import Database, Tx, conversations, people, replies, submissions, updates
 from bot.storage.conversations import ConversationState
 from bot.storage.people import Person
 from bot.storage.submissions import NewSubmission
@@ -77,8 +77,39 @@ class ClearKeyboard:
 @dataclass
 class Response:
     person_id: int
+    update_id: int | None = None
     actions: list[Send | MarkChosen | ClearKeyboard] = field(default_factory=list)
     notice: str | None = None  # short text shown when a button is tapped
+
+    def payload(self) -> list[dict[str, Any]]:
+        """The messages of this response as JSON, kept until Telegram has them."""
+        return [
+            {
+                "text": a.reply.text,
+                "buttons": [[[b.label, b.data] for b in row] for row in a.reply.buttons],
+                "prompt": a.reply.prompt,
+            }
+            for a in self.actions
+            if isinstance(a, Send)
+        ]
+
+    @classmethod
+    def from_payload(
+        cls, person_id: int, update_id: int, payload: list[dict[str, Any]]
+    ) -> Response:
+        sends: list[Send | MarkChosen | ClearKeyboard] = [
+            Send(
+                Reply(
+                    item["text"],
+                    tuple(
+                        tuple(Button(label, data) for label, data in row) for row in item["buttons"]
+                    ),
+                    prompt=item["prompt"],
+                )
+            )
+            for item in payload
+        ]
+        return cls(person_id, update_id, sends)
 
 
 class ConversationService:
@@ -109,19 +140,40 @@ class ConversationService:
                 )
                 await people.set_language(tx, person.id, lang, chosen=False)
                 person = Person(person.id, lang, False, person.pseudonym, person.prompt_message_id)
-            turn = _TurnState(self, tx, person, event)
             if await updates.seen(tx, event.update_id):
-                log.info("update %s seen before: showing the current step again", event.update_id)
-                await turn.show_current()
-            else:
-                await updates.mark(tx, event.update_id)
-                await turn.dispatch()
-            return await turn.finish()
+                # Telegram sent this update again (after a crash): never act twice, but
+                # send the reply again if it may not have reached the person.
+                pending = await replies.get(tx, event.update_id)
+                log.info(
+                    "update %s seen before (reply pending: %s)", event.update_id, bool(pending)
+                )
+                if pending is None:
+                    return Response(person.id)
+                return Response.from_payload(person.id, event.update_id, pending.payload)
+            await updates.mark(tx, event.update_id)
+            turn = _TurnState(self, tx, person, event)
+            await turn.dispatch()
+            response = await turn.finish()
+            response.update_id = event.update_id
+            await replies.store(tx, event.update_id, person.id, response.payload())
+            return response
 
-    async def prompt_sent(self, person_id: int, message_id: int) -> None:
-        """Called by the handler once the waiting message is on screen."""
+    async def delivered(self, response: Response, prompt_message_id: int | None) -> None:
+        """Called by the handler once every message of a response is on screen."""
         async with self.db.transaction() as tx:
-            await people.set_prompt_message(tx, person_id, message_id)
+            if response.update_id is not None:
+                await replies.delivered(tx, response.update_id)
+            if prompt_message_id is not None:
+                await people.set_prompt_message(tx, response.person_id, prompt_message_id)
+
+    async def undelivered(self) -> list[tuple[int, Response]]:
+        """Replies committed before a crash but never sent: (Telegram chat id, response)."""
+        async with self.db.read() as tx:
+            pending = await replies.all_pending(tx)
+        return [
+            (p.telegram_id, Response.from_payload(p.person_id, p.update_id, p.payload))
+            for p in pending
+        ]
 
     # ---- actions run by flows -----------------------------------------------------------
 

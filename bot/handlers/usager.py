@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
@@ -132,8 +132,21 @@ async def deliver(
     response: Response,
     tapped: Message | None = None,
 ) -> None:
-    """Shows a response: tidy old keyboards, then send the messages in order."""
-    bot = context.bot
+    await send_response(context.bot, service_of(context), chat_id, response, tapped)
+
+
+async def send_response(
+    bot: Bot,
+    service: ConversationService,
+    chat_id: int,
+    response: Response,
+    tapped: Message | None = None,
+) -> None:
+    """Tidies old keyboards, sends the messages in order, then tells the service they arrived.
+
+    Until then the reply stays stored, so a crash in between means it is sent again, not lost.
+    """
+    prompt_id: int | None = None
     for action in response.actions:
         try:
             if isinstance(action, MarkChosen):
@@ -157,11 +170,12 @@ async def deliver(
                     chat_id, action.reply.text, reply_markup=keyboard(action.reply)
                 )
                 if action.reply.prompt:
-                    await service_of(context).prompt_sent(response.person_id, sent.message_id)
+                    prompt_id = sent.message_id
         except Forbidden:
             log.warning("chat of person %s blocks the bot", response.person_id)
-            return
+            break
         except BadRequest as exc:
             if isinstance(action, Send):
                 raise
             log.info("keyboard of an old message left as is (%s)", exc.message)
+    await service.delivered(response, prompt_id)

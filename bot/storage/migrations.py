@@ -70,6 +70,13 @@ MIGRATIONS: list[str] = [
         detail TEXT,
         at TEXT NOT NULL
     );
-    CREATE INDEX submission_events_submission ON submission_events(submission_id)
+    CREATE INDEX submission_events_submission ON submission_events(submission_id);
+    CREATE TABLE pending_replies (
+        update_id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX pending_replies_person ON pending_replies(person_id)
     """,
 ]
