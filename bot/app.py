@@ -13,8 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from telegram import BotCommand, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
@@ -59,13 +58,9 @@ def build_application(
         .base_file_url(settings.base_file_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(PerChatSequentialProcessor())
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                tzinfo=territory.tz,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
+        # Only the time zone goes in Defaults: a default parse_mode is also sent with
+        # editMessageReplyMarkup by PTB 22.8, a parameter that method does not have.
+        .defaults(Defaults(tzinfo=territory.tz))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

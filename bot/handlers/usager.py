@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
@@ -23,6 +31,7 @@ from bot.conversation import (
 from bot.engine import Reply
 
 log = logging.getLogger(__name__)
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def handlers() -> list[object]:
@@ -167,7 +176,11 @@ async def send_response(
                 await bot.edit_message_reply_markup(chat_id, action.message_id, reply_markup=None)
             elif isinstance(action, Send):
                 sent = await bot.send_message(
-                    chat_id, action.reply.text, reply_markup=keyboard(action.reply)
+                    chat_id,
+                    action.reply.text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_markup=keyboard(action.reply),
                 )
                 if action.reply.prompt:
                     prompt_id = sent.message_id
