@@ -83,6 +83,8 @@ class Terminal:
             print(f"Vous › (message vocal de {match.group(1)} secondes)", file=self.out)  # type: ignore[call-overload]
             await self.person.send_voice(int(match.group(1)))
         else:
+            if not sys.stdin.isatty():
+                print(f"Vous › {line}", file=self.out)  # type: ignore[call-overload]
             await self.person.send(line)
         await self.drain()
         return True

@@ -25,6 +25,7 @@ INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 NAV_BACK = N_("↩ Retour")
 NAV_PAUSE = N_("⏸ Pause")
 NAV_STOP = N_("✖ Arrêter")
+EXPLAINED_CHOICE = N_("<b>{label}</b> : {explain}")
 
 
 @dataclass(frozen=True)
@@ -249,8 +250,12 @@ class Engine:
             explained = [c for c in choices if c.explain]
             if explained:
                 variables = _Variables(self.variables(state, ctx))
+                line = ctx.t(EXPLAINED_CHOICE)
                 text += "\n\n" + "\n".join(
-                    f"<b>{html.escape(c.label)}</b> : {(c.explain or '').format_map(variables)}"
+                    line.format(
+                        label=html.escape(c.label),
+                        explain=(c.explain or "").format_map(variables),
+                    )
                     for c in explained
                 )
             for choice in choices:
