@@ -94,3 +94,36 @@ def test_callback_data_over_64_bytes_is_reported(territory: Territory) -> None:
     menu.steps["choose"] = step.__class__(**{**step.__dict__, "choices": (long_choice,)})
     problems = check_callback_data(flows, territory)
     assert any("callback data is 73 bytes, Telegram allows 64" in p for p in problems), problems
+
+
+def test_run_stops_at_start_on_a_broken_territory_with_one_line(tmp_path: Path) -> None:
+    broken = tmp_path / "territoire.toml"
+    broken.write_text("[territory\nname = 1\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PORTEVOIX_CONFIG": str(broken), "TELEGRAM_BOT_TOKEN": "1:x"},
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "territoire.toml" in lines[0] and "line 1" in lines[0]
+
+
+def test_run_without_a_token_says_so() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == "TELEGRAM_BOT_TOKEN is not set: give the token BotFather gave you."
+    )
