@@ -61,27 +61,25 @@ def test_check_fails_on_a_broken_territory_with_one_clear_line(tmp_path: Path) -
     assert "Traceback" not in result.stdout + result.stderr
 
 
-def test_check_reports_an_untranslated_text(tmp_path: Path, territory: Territory) -> None:
+def catalogs_with(tmp_path: Path, old: str, new: str) -> Path:
+    """A copy of the shipped catalogs with one English entry changed."""
     locales = tmp_path / "locales" / "en" / "LC_MESSAGES"
     locales.mkdir(parents=True)
     po = (ROOT / "locales/en/LC_MESSAGES/bot.po").read_text(encoding="utf-8")
-    po = po.replace('msgstr "Anonymous"', 'msgstr ""')
-    (locales / "bot.po").write_text(po, encoding="utf-8")
-    problems = check_catalogs(
-        territory.languages, [("flows/avis.yaml", 40, "Anonyme")], tmp_path / "locales"
-    )
+    assert old in po
+    (locales / "bot.po").write_text(po.replace(old, new), encoding="utf-8")
+    return tmp_path / "locales"
+
+
+def test_check_reports_an_untranslated_text(tmp_path: Path, territory: Territory) -> None:
+    locales = catalogs_with(tmp_path, 'msgstr "Anonymous"', 'msgstr ""')
+    problems = check_catalogs(territory.languages, [("flows/avis.yaml", 40, "Anonyme")], locales)
     assert problems == ["flows/avis.yaml:40: en: not translated: 'Anonyme'"]
 
 
 def test_check_reports_lost_placeholders(tmp_path: Path, territory: Territory) -> None:
-    locales = tmp_path / "locales" / "en" / "LC_MESSAGES"
-    locales.mkdir(parents=True)
-    po = (ROOT / "locales/en/LC_MESSAGES/bot.po").read_text(encoding="utf-8")
-    po = po.replace('msgstr "Person {code}"', 'msgstr "Person"')
-    (locales / "bot.po").write_text(po, encoding="utf-8")
-    problems = check_catalogs(
-        territory.languages, [("bot/x.py", 1, "Personne {code}")], tmp_path / "locales"
-    )
+    locales = catalogs_with(tmp_path, 'msgstr "Person {code}"', 'msgstr "Person"')
+    problems = check_catalogs(territory.languages, [("bot/x.py", 1, "Personne {code}")], locales)
     assert problems and "placeholders ['code']" in problems[0]
 
 
