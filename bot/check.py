@@ -91,6 +91,7 @@ def check_callback_data(flows: dict[str, Flow], territory: Territory) -> list[st
     dynamic = {
         "themes": [t.id for t in territory.themes],
         "languages": list(territory.languages),
+        "establishments": [e.id for e in territory.establishments],
     }
     for flow in flows.values():
         datas: list[tuple[str, str]] = []

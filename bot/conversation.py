@@ -7,25 +7,27 @@ Only then does the caller send anything: a reply never announces a write that co
 
 from __future__ import annotations
 
+import base64
+import html
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bot import followup, lexicon
+from bot.actions import ACTIONS, ActionContext
 from bot.config import Territory
-from bot.engine import Answer, Button, Engine, Reply, Turn, TurnContext
-from bot.i18n import N_, Catalogs, Translator, negotiate
+from bot.engine import Answer, Button, Document, Engine, Reply, Turn, TurnContext
+from bot.i18n import N_, Catalogs, negotiate
 from bot.storage import Database, Tx, conversations, people, replies, submissions, updates
 from bot.storage.conversations import ConversationState
 from bot.storage.people import Person
-from bot.storage.submissions import NewSubmission
 
 log = logging.getLogger(__name__)
 
 MENU_FLOW = "menu"
 START_FLOW = "start"
-SHARING_LEVELS = ("anonymous", "pseudonymous", "named")
 
 HELP_TEXT = N_(
     "Porte-voix sert à donner votre avis sur les soins en santé mentale.\n"
@@ -54,6 +56,7 @@ class Incoming:
     voice_duration: int | None = None
     data: str | None = None
     message_id: int | None = None
+    display_name: str | None = None  # used only if the person chooses to be named
 
 
 @dataclass(frozen=True)
@@ -74,11 +77,18 @@ class ClearKeyboard:
     message_id: int
 
 
+@dataclass(frozen=True)
+class DeleteMessage:
+    """Delete the person's own message from the chat (« effacer ce que je viens d'envoyer »)."""
+
+    message_id: int
+
+
 @dataclass
 class Response:
     person_id: int
     update_id: int | None = None
-    actions: list[Send | MarkChosen | ClearKeyboard] = field(default_factory=list)
+    actions: list[Send | MarkChosen | ClearKeyboard | DeleteMessage] = field(default_factory=list)
     notice: str | None = None  # short text shown when a button is tapped
 
     def payload(self) -> list[dict[str, Any]]:
@@ -88,6 +98,11 @@ class Response:
                 "text": a.reply.text,
                 "buttons": [[[b.label, b.data] for b in row] for row in a.reply.buttons],
                 "prompt": a.reply.prompt,
+                "document": (
+                    [a.reply.document.filename, base64.b64encode(a.reply.document.content).decode()]
+                    if a.reply.document
+                    else None
+                ),
             }
             for a in self.actions
             if isinstance(a, Send)
@@ -97,7 +112,7 @@ class Response:
     def from_payload(
         cls, person_id: int, update_id: int, payload: list[dict[str, Any]]
     ) -> Response:
-        sends: list[Send | MarkChosen | ClearKeyboard] = [
+        sends: list[Send | MarkChosen | ClearKeyboard | DeleteMessage] = [
             Send(
                 Reply(
                     item["text"],
@@ -105,6 +120,11 @@ class Response:
                         tuple(Button(label, data) for label, data in row) for row in item["buttons"]
                     ),
                     prompt=item["prompt"],
+                    document=(
+                        Document(item["document"][0], base64.b64decode(item["document"][1]))
+                        if item.get("document")
+                        else None
+                    ),
                 )
             )
             for item in payload
@@ -122,12 +142,20 @@ class ConversationService:
         territory: Territory,
         catalogs: Catalogs,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        glossary: Any = None,
     ) -> None:
         self.db = db
         self.engine = engine
         self.territory = territory
         self.catalogs = catalogs
         self.clock = clock
+        self.glossary = glossary
+
+    def glossary_terms(self, text: str) -> list[str]:
+        """Glossary terms a text uses, so a « c'est quoi ? » button can explain them."""
+        if self.glossary is None:
+            return []
+        return [entry.acronym for entry in self.glossary.find_terms(text)]
 
     # ---- entry points -------------------------------------------------------------------
 
@@ -175,42 +203,6 @@ class ConversationService:
             for p in pending
         ]
 
-    # ---- actions run by flows -----------------------------------------------------------
-
-    async def create_submission(
-        self,
-        tx: Tx,
-        person: Person,
-        params: Mapping[str, Any],
-        state: ConversationState,
-        t: Translator,
-    ) -> dict[str, str]:
-        answers = state.answers
-        message = answers.get("message") or {}
-        sharing = answers.get("sharing", "anonymous")
-        if sharing not in SHARING_LEVELS:
-            raise ValueError(f"unknown sharing level {sharing!r}")
-        now = self.clock()
-        local_now = now.astimezone(self.territory.tz)
-        reference = await submissions.create(
-            tx,
-            NewSubmission(
-                kind=str(params.get("kind", "avis")),
-                author_id=person.id,
-                sharing=sharing,
-                language=t.lang,
-                year=local_now.year,
-                origin_run=state.run_id,
-                theme=answers.get("theme"),
-                establishment=answers.get("establishment"),
-                body_text=message.get("text"),
-                voice_file_id=message.get("voice"),
-                voice_duration=message.get("duration"),
-            ),
-        )
-        log.info("submission %s created", reference)
-        return {"reference": reference, "date": t.full_date(local_now)}
-
 
 class _TurnState:
     """Everything about handling one event, so helper methods share it without long signatures."""
@@ -244,17 +236,30 @@ class _TurnState:
             "territory": territory.name.get(lang),
             "reading": territory.reading_notice.get(lang),
             "pseudonym": ctx.t(N_("Personne {code}")).format(code=self.person.pseudonym),
+            "display_name": html.escape(self.event.display_name or ""),
         }
         ctx.dynamic_choices = {
             "themes": [(theme.id, theme.label.get(lang)) for theme in territory.themes],
             "languages": [(code, ctx.t.language_name(code)) for code in territory.languages],
+            "establishments": [(e.id, e.name.get(lang)) for e in territory.establishments],
         }
+        ctx.today = self.service.clock().astimezone(territory.tz).date()
+        ctx.glossary = self.service.glossary_terms
 
     async def _run_action(
         self, name: str, params: Mapping[str, Any], state: ConversationState
-    ) -> dict[str, str]:
-        if name == "create_submission":
-            return await self.service.create_submission(self.tx, self.person, params, state, self.t)
+    ) -> dict[str, Any]:
+        if name in ACTIONS:
+            action_ctx = ActionContext(
+                tx=self.tx,
+                person=self.person,
+                t=self.t,
+                territory=self.service.territory,
+                now=self.service.clock(),
+                display_name=self.event.display_name,
+                glossary=self.service.glossary,
+            )
+            return await ACTIONS[name](action_ctx, params, state)
         if name == "set_language":
             lang = state.answers.get("language")
             if lang not in self.service.territory.languages:
@@ -354,6 +359,7 @@ class _TurnState:
                     text=event.text,
                     voice_file_id=event.voice_file_id,
                     voice_duration=event.voice_duration,
+                    message_id=event.message_id,
                 )
             )
         else:
@@ -386,6 +392,10 @@ class _TurnState:
         elif command == "aide":
             self.say(self.t(HELP_TEXT))
             await self.show_current()
+        elif command == "suivi":
+            await self.show_followup(args[0] if args else None)
+        elif command == "glossaire":
+            self.explain(" ".join(args) if args else None)
         elif flow := next((f for f in engine.flows.values() if f.command == command), None):
             await self.open_flow(flow.id)
         else:
@@ -396,6 +406,12 @@ class _TurnState:
     async def on_button(self, data: str) -> None:
         message_id = self.event.message_id
         if data == "done":
+            return
+        if data.startswith("g:"):
+            self.explain(data[2:])
+            return
+        if data.startswith("r:"):
+            await self.show_followup(data[2:])
             return
         if data.startswith("go:"):
             flow_id = data[3:]
@@ -428,6 +444,11 @@ class _TurnState:
             await self.pause(active)
         elif value == "stop":
             await self.stop()
+        elif value == "erase":
+            turn, erased = await self.service.engine.erase_last(active, ctx)
+            if erased is not None:
+                self.response.actions.append(DeleteMessage(erased))
+            await self.apply(turn)
         else:
             await self.outdated()
 
@@ -439,12 +460,33 @@ class _TurnState:
 
     async def on_answer(self, answer: Answer) -> None:
         active = await conversations.active(self.tx, self.person.id)
+        reference = followup.find_reference(answer.text or "")
+        if reference and (active is None or active.flow == MENU_FLOW):
+            await self.show_followup(reference)
+            return
         if active is None:
             await self.show_current(
                 self.t(N_("Pour donner votre avis, choisissez un bouton du menu."))
             )
             return
         await self.apply(await self.service.engine.answer(active, answer, await self.context()))
+
+    async def show_followup(self, reference: str | None) -> None:
+        """/suivi: the list, or one submission when a reference is given (only the author's)."""
+        territory = self.service.territory
+        if reference:
+            row = await submissions.by_reference(self.tx, reference)
+            if row is None or row["author_id"] != self.person.id:
+                self.say(self.t(N_("Ce numéro est absent de votre liste.")))
+            else:
+                self.response.actions.append(Send(followup.detail(row, self.t, territory)))
+                return
+        rows = await submissions.for_author(self.tx, self.person.id)
+        self.response.actions.append(Send(followup.listing(rows, self.t, territory)))
+
+    def explain(self, term: str | None) -> None:
+        """The glossary: what a word of the institutions means, in plain French."""
+        self.response.actions.append(Send(lexicon.explanation(self.service.glossary, term, self.t)))
 
     async def pause(self, active: ConversationState) -> None:
         await conversations.pause_active(self.tx, self.person.id)

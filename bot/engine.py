@@ -13,8 +13,10 @@ import unicodedata
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from bot import datepicker
 from bot.flows import Choice, Flow, Step
 from bot.i18n import N_, Translator
 from bot.storage.conversations import ConversationState
@@ -25,7 +27,14 @@ INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 NAV_BACK = N_("↩ Retour")
 NAV_PAUSE = N_("⏸ Pause")
 NAV_STOP = N_("✖ Arrêter")
+NAV_ERASE = N_("🗑 Effacer mon message")
 EXPLAINED_CHOICE = N_("<b>{label}</b> : {explain}")
+GLOSSARY_BUTTON = N_("❓ C'est quoi, {term} ?")
+DATE_UNKNOWN = N_("Je ne sais plus")
+DATE_UNKNOWN_SUMMARY = N_("vous ne savez plus")
+MAX_GLOSSARY_BUTTONS = 3
+SKIP = "skip"  # a button of a text step with this value skips the question
+NOT_GIVEN = "—"  # shown in a summary for a question that was skipped
 
 
 @dataclass(frozen=True)
@@ -35,12 +44,24 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file the bot sends (a ready-to-send letter): a name and its bytes."""
+
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One message to show. `prompt` marks the message that waits for the answer."""
+    """One message to show. `prompt` marks the message that waits for the answer.
+
+    With a document, `text` is its caption.
+    """
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     prompt: bool = False
+    document: Document | None = None
 
 
 @dataclass(frozen=True)
@@ -52,9 +73,10 @@ class Answer:
     value: str | None = None
     voice_file_id: str | None = None
     voice_duration: int | None = None
+    message_id: int | None = None  # the person's own message, so it can be erased later
 
 
-ActionRunner = Callable[[str, Mapping[str, Any], ConversationState], Awaitable[dict[str, str]]]
+ActionRunner = Callable[[str, Mapping[str, Any], ConversationState], Awaitable[dict[str, Any]]]
 
 
 @dataclass
@@ -66,6 +88,8 @@ class TurnContext:
     run_action: ActionRunner
     variables: dict[str, str] = field(default_factory=dict)
     dynamic_choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    today: date = field(default_factory=date.today)
+    glossary: Callable[[str], list[str]] | None = None  # terms of a text that can be explained
 
 
 @dataclass
@@ -88,6 +112,10 @@ def nav_data(revision: int, action: str) -> str:
 
 def open_flow_data(flow_id: str) -> str:
     return f"go:{flow_id}"
+
+
+def glossary_data(term: str) -> str:
+    return f"g:{term}"
 
 
 def clean_text(text: str) -> str:
@@ -133,7 +161,69 @@ class Engine:
             return await self._answer_choice(state, flow, step, answer, ctx)
         if step.ask == "text":
             return await self._answer_text(state, step, answer, ctx)
+        if step.ask == "date":
+            return await self._answer_date(state, step, answer, ctx)
         return await self.show(state, ctx)
+
+    async def erase_last(
+        self, state: ConversationState, ctx: TurnContext
+    ) -> tuple[Turn, int | None]:
+        """Forgets the last written answer and asks that question again.
+
+        Returns the id of the person's message, so the caller can delete it from the chat too.
+        """
+        step = self._erasable(state)
+        if step is None:
+            return await self.show(state, ctx), None
+        answer = state.answers.pop(step.save or "", None)
+        while state.history and state.history[-1] != step.id:
+            state.history.pop()
+        if state.history:
+            state.history.pop()
+        state.step = step.id
+        intro = ctx.t(N_("J'ai effacé votre message."))
+        message_id = answer.get("message_id") if isinstance(answer, dict) else None
+        return await self.show(state, ctx, intro), message_id
+
+    def _erasable(self, state: ConversationState) -> Step | None:
+        """The last step answered with text or voice, if the person can still erase it."""
+        flow = self.flows[state.flow]
+        for step_id in reversed(state.history):
+            step = flow.step(step_id)
+            if step.ask == "text" and isinstance(state.answers.get(step.save or ""), dict):
+                return step
+            if step.ask != "none":
+                return None
+        return None
+
+    async def _answer_date(
+        self, state: ConversationState, step: Step, answer: Answer, ctx: TurnContext
+    ) -> Turn:
+        value = answer.value if answer.kind == "choice" else None
+        picked: date | None = None
+        if value and (month := datepicker.parse_month(value)):
+            state.answers[f"_{step.id}_month"] = list(month)
+            return await self.show(state, ctx)
+        if value == datepicker.UNKNOWN or (
+            answer.kind == "text" and _fold(answer.text or "") == _fold(ctx.t(DATE_UNKNOWN))
+        ):
+            chosen: str | None = datepicker.UNKNOWN
+        else:
+            if value:
+                picked = datepicker.parse_day(value, ctx.today)
+            elif answer.kind == "text" and answer.text:
+                picked = datepicker.parse_typed(answer.text, ctx.today)
+            chosen = picked.isoformat() if picked else None
+        if chosen is None:
+            turn = await self.show(state, ctx, ctx.t(N_("Choisissez un jour avec les boutons.")))
+            turn.accepted = False
+            return turn
+        if step.save:
+            state.answers[step.save] = chosen
+        state.answers.pop(f"_{step.id}_month", None)
+        state.history.append(step.id)
+        assert step.next is not None
+        return await self._advance(state, step.next, ctx, [])
 
     async def _answer_choice(
         self, state: ConversationState, flow: Flow, step: Step, answer: Answer, ctx: TurnContext
@@ -162,6 +252,16 @@ class Engine:
         self, state: ConversationState, step: Step, answer: Answer, ctx: TurnContext
     ) -> Turn:
         t = ctx.t
+        if answer.kind == "choice" and step.choices:
+            # A text step may offer buttons too (« Passer cette question »): no answer is saved.
+            chosen = next((c for c in step.choices if c.value == answer.value), None)
+            if chosen is not None:
+                if step.save and chosen.value == SKIP:
+                    state.answers.pop(step.save, None)
+                elif step.save:
+                    state.answers[step.save] = {"text": chosen.label}
+                state.history.append(step.id)
+                return await self._advance(state, chosen.next or step.next or step.id, ctx, [])
         if answer.kind == "voice" and step.voice:
             value: dict[str, Any] = {
                 "voice": answer.voice_file_id,
@@ -193,6 +293,8 @@ class Engine:
             turn = await self.show(state, ctx, hint)
             turn.accepted = False
             return turn
+        if answer.message_id is not None:
+            value["message_id"] = answer.message_id
         if step.save:
             state.answers[step.save] = value
         state.history.append(step.id)
@@ -207,7 +309,8 @@ class Engine:
             step = flow.step(step_id)
             state.step = step.id
             if step.do:
-                results = await ctx.run_action(step.do, step.params, state)
+                results = dict(await ctx.run_action(step.do, step.params, state))
+                replies.extend(results.pop("_replies", []))
                 state.answers.setdefault("_results", {}).update(results)
             if step.waits:
                 state.revision = ctx.revision
@@ -245,6 +348,11 @@ class Engine:
         flow = self.flows[state.flow]
         text = self._format(step.say or "", state, ctx)
         rows: list[tuple[Button, ...]] = []
+        if step.ask == "text":
+            rows += [
+                (Button(c.label, choice_data(state.revision, c.value)),)
+                for c in self.choices(step, ctx)
+            ]
         if step.ask == "choice":
             choices = self.choices(step, ctx)
             explained = [c for c in choices if c.explain]
@@ -265,7 +373,16 @@ class Engine:
                     else choice_data(state.revision, choice.value)
                 )
                 rows.append((Button(choice.label, data),))
+        elif step.ask == "date":
+            text, date_rows = self._date_keyboard(state, step, ctx, text)
+            rows += date_rows
+        if ctx.glossary is not None:
+            for term in ctx.glossary(text)[:MAX_GLOSSARY_BUTTONS]:
+                label = ctx.t(GLOSSARY_BUTTON).format(term=term)
+                rows.append((Button(label, glossary_data(term)),))
         if flow.navigation:
+            if self._erasable(state) is not None:
+                rows.append((Button(ctx.t(NAV_ERASE), nav_data(state.revision, "erase")),))
             nav = []
             if state.history:
                 nav.append(Button(ctx.t(NAV_BACK), nav_data(state.revision, "back")))
@@ -273,6 +390,45 @@ class Engine:
             nav.append(Button(ctx.t(NAV_STOP), nav_data(state.revision, "stop")))
             rows.append(tuple(nav))
         return Reply(text, tuple(rows), prompt=True)
+
+    def _date_keyboard(
+        self, state: ConversationState, step: Step, ctx: TurnContext, text: str
+    ) -> tuple[str, list[tuple[Button, ...]]]:
+        """The month shown (title added to the text), its days, arrows and « je ne sais plus »."""
+        today = ctx.today
+        year, month = state.answers.get(f"_{step.id}_month") or (today.year, today.month)
+        lang = ctx.t.lang
+        text += (
+            "\n\n<b>" + html.escape(datepicker.month_title(year, month, lang).capitalize()) + "</b>"
+        )
+        rows: list[tuple[Button, ...]] = []
+        days = datepicker.days(year, month, today)
+        for start in range(0, len(days), datepicker.DAYS_PER_ROW):
+            rows.append(
+                tuple(
+                    Button(str(d.day), choice_data(state.revision, datepicker.day_value(d)))
+                    for d in days[start : start + datepicker.DAYS_PER_ROW]
+                )
+            )
+        arrows = []
+        py, pm = datepicker.shift(year, month, -1)
+        arrows.append(
+            Button(
+                "◀ " + datepicker.month_title(py, pm, lang),
+                choice_data(state.revision, datepicker.month_value(py, pm)),
+            )
+        )
+        if datepicker.can_go_forward(year, month, today):
+            ny, nm = datepicker.shift(year, month, 1)
+            arrows.append(
+                Button(
+                    datepicker.month_title(ny, nm, lang) + " ▶",
+                    choice_data(state.revision, datepicker.month_value(ny, nm)),
+                )
+            )
+        rows.append(tuple(arrows))
+        rows.append((Button(ctx.t(DATE_UNKNOWN), choice_data(state.revision, datepicker.UNKNOWN)),))
+        return text, rows
 
     def _format(self, template: str, state: ConversationState, ctx: TurnContext) -> str:
         """Translates a flow text, then fills {placeholders}; what people wrote is escaped."""
@@ -286,7 +442,16 @@ class Engine:
             if key == "_results":
                 values.update({k: html.escape(str(v)) for k, v in answer.items()})
                 continue
+            if key.startswith("_"):
+                continue
             step = flow.step_saving(key)
+            if step is not None and step.ask == "date":
+                values[key] = (
+                    t(DATE_UNKNOWN_SUMMARY)
+                    if answer == datepicker.UNKNOWN
+                    else t.full_date(date.fromisoformat(answer))
+                )
+                continue
             if isinstance(answer, dict) and "voice" in answer:
                 seconds = int(answer.get("duration") or 0)
                 template = (
@@ -309,7 +474,7 @@ class Engine:
 
 class _Variables(dict[str, str]):
     def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
+        return NOT_GIVEN
 
 
 def _fold(text: str) -> str:

@@ -17,9 +17,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS_DIR = ROOT / "flows"
 
-ASK_KINDS = ("none", "choice", "text")
-DYNAMIC_CHOICES = ("themes", "languages")
-ACTIONS = ("create_submission", "set_language")
+ASK_KINDS = ("none", "choice", "text", "date")
+DYNAMIC_CHOICES = ("themes", "languages", "establishments")
+ACTIONS = ("create_submission", "set_language", "make_letter", "show_followup", "explain_word")
 THEN_TARGETS = ("menu", "resume")
 VALUE_RE = re.compile(r"^[a-z0-9_-]{1,24}$")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -304,10 +304,12 @@ def _check_step(flow: Flow, step: Step, flows: dict[str, Flow], where: str) -> l
                 problems.append(
                     f"{where}: choice {choice.value!r} leads nowhere (give it next or flow)"
                 )
-    elif step.ask == "text" and not step.next:
-        problems.append(f"{where}: a text step needs 'next'")
-    if step.waits and step.ask != "choice" and (step.choices or step.choices_from):
-        problems.append(f"{where}: choices only go on a choice step")
+    elif step.ask in ("text", "date") and not step.next:
+        problems.append(f"{where}: a {step.ask} step needs 'next'")
+    if step.ask not in ("choice", "text") and (step.choices or step.choices_from):
+        problems.append(f"{where}: choices only go on a choice or text step")
+    if step.ask == "text" and step.choices_from:
+        problems.append(f"{where}: a text step takes fixed choices only")
     if step.voice and step.ask != "text":
         problems.append(f"{where}: voice: true only goes on a text step")
     return problems

@@ -82,7 +82,7 @@ async def test_pause_keeps_the_draft_and_reprendre_brings_it_back(
     assert "brouillon en pause : Donner mon avis" in texts(response)
     response = await bob.command("reprendre")
     assert "Nous reprenons là où vous étiez." in texts(response)
-    assert "Qui peut savoir" in texts(response)
+    assert "Vous parlez de quelle expérience ?" in texts(response)
 
 
 async def test_stop_deletes_the_draft(service: ConversationService, db: Database) -> None:
@@ -102,6 +102,7 @@ async def test_a_replayed_update_does_not_act_twice(
     await dan.command("avis")
     await dan.tap(service.territory.themes[1].label.get("fr"))
     await dan.text("Merci pour l'accueil.")
+    await dan.tap("La mienne")
     await dan.tap("Anonyme")
     confirm = dan.last_buttons["✅ Oui, j'envoie"]
     first = await dan.event(kind="button", data=confirm, message_id=1, update_id=900)

@@ -18,6 +18,7 @@ def test_demo_runs_a_whole_avis_from_the_terminal() -> None:
             "1",  # Donner mon avis
             "4",  # Mieux aider pendant une crise
             "Merci à l'équipe mobile.",
+            "1",  # La mienne
             "1",  # Anonyme
             "1",  # Oui, j'envoie
             "/quitter",

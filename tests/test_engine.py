@@ -67,6 +67,10 @@ async def test_avis_from_theme_to_reference(engine: Engine) -> None:
         Answer("text", text="Les <b>délais</b> sont longs"),
         context(actions, revision=3),
     )
+    assert turn.state.step == "speaker"
+    turn = await engine.answer(
+        turn.state, Answer("choice", value="usager"), context(actions, revision=4)
+    )
     assert turn.state.step == "sharing"
     assert "Personne 7F3K" in turn.replies[-1].text
     turn = await engine.answer(
@@ -89,6 +93,7 @@ async def test_avis_from_theme_to_reference(engine: Engine) -> None:
             {
                 "theme": "crise",
                 "message": {"text": "Les <b>délais</b> sont longs"},
+                "speaker": "usager",
                 "sharing": "pseudonymous",
             },
         )
@@ -103,6 +108,7 @@ async def test_a_voice_note_is_an_answer_where_text_is(engine: Engine) -> None:
         turn.state, Answer("voice", voice_file_id="F1", voice_duration=12), context(actions)
     )
     assert turn.state.answers["message"] == {"voice": "F1", "duration": 12}
+    turn = await engine.answer(turn.state, Answer("choice", value="proche"), context(actions))
     turn = await engine.answer(turn.state, Answer("choice", value="anonymous"), context(actions))
     assert "un message vocal de 12 secondes" in turn.replies[-1].text
 

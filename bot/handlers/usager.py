@@ -12,6 +12,7 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Message,
     Update,
@@ -23,6 +24,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, fil
 from bot.conversation import (
     ClearKeyboard,
     ConversationService,
+    DeleteMessage,
     Incoming,
     MarkChosen,
     Response,
@@ -54,6 +56,7 @@ def incoming_from_message(update: Update) -> Incoming | None:
         "update_id": update.update_id,
         "user_id": user.id,
         "language_code": user.language_code,
+        "display_name": user.full_name,
     }
     if message.text is not None:
         text = message.text
@@ -103,6 +106,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         kind="button",
         data=query.data or "",
         message_id=message.message_id if message else None,
+        display_name=update.effective_user.full_name,
     )
     log.info("update %s: button", update.update_id)
     response = await service_of(context).handle(event)
@@ -174,6 +178,16 @@ async def send_response(
                 await bot.edit_message_reply_markup(chat_id, action.message_id, reply_markup=markup)
             elif isinstance(action, ClearKeyboard):
                 await bot.edit_message_reply_markup(chat_id, action.message_id, reply_markup=None)
+            elif isinstance(action, DeleteMessage):
+                await bot.delete_message(chat_id, action.message_id)
+            elif isinstance(action, Send) and action.reply.document is not None:
+                document = action.reply.document
+                await bot.send_document(
+                    chat_id,
+                    InputFile(document.content, filename=document.filename),
+                    caption=action.reply.text or None,
+                    parse_mode=ParseMode.HTML,
+                )
             elif isinstance(action, Send):
                 sent = await bot.send_message(
                     chat_id,

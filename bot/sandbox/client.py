@@ -226,6 +226,15 @@ class SandboxClient:
     async def history(self, chat_id: int) -> list[JSON]:
         return await self._call("GET", f"/chats/{chat_id}/history")
 
+    async def download(self, file_id: str) -> bytes:
+        """The content of a file the bot sent (a document, a voice note)."""
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        async with self._session.get(f"{self.root}/_sandbox/files/{file_id}") as response:
+            if response.status != 200:
+                raise SandboxClientError(f"no file {file_id!r} in the sandbox")
+            return await response.read()
+
     async def wait(self, chat_id: int, after: int = 0, timeout: float = 5.0) -> list[JSON]:
         return await self._call(
             "GET", f"/chats/{chat_id}/wait", http_timeout=timeout + 10, after=after, timeout=timeout

@@ -436,6 +436,7 @@ class Sandbox:
         r.add_get(f"{c}/chats/{{chat_id}}/history", self._c_history)
         r.add_get(f"{c}/chats/{{chat_id}}/wait", self._c_wait)
         r.add_get(f"{c}/callback_queries/{{query_id}}", self._c_callback)
+        r.add_get(f"{c}/files/{{file_id}}", self._c_file)
         r.add_get(f"{c}/stats", self._c_stats)
         r.add_post(f"{c}/reset", self._c_reset)
         r.add_get(f"{c}/faults", self._c_faults)
@@ -576,6 +577,14 @@ class Sandbox:
         stored = self._files_by_path.get(request.match_info["file_path"])
         if stored is None:
             return _api_response(ApiError(404, "Not Found").body(), 404)
+        ctype = (stored.mime_type or "application/octet-stream").split(";")[0].strip()
+        return web.Response(body=stored.data, content_type=ctype)
+
+    async def _c_file(self, request: web.Request) -> web.StreamResponse:
+        """The bytes of any stored file by file_id: what a user would open in the chat."""
+        stored = self.files.get(request.match_info["file_id"])
+        if stored is None:
+            return _json({"error": "no such file"}, 404)
         ctype = (stored.mime_type or "application/octet-stream").split(";")[0].strip()
         return web.Response(body=stored.data, content_type=ctype)
 

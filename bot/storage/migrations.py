@@ -79,4 +79,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX pending_replies_person ON pending_replies(person_id)
     """,
+    # 2 — what réclamations, idées and relayed words need
+    """
+    ALTER TABLE submissions ADD COLUMN event_date TEXT;
+    ALTER TABLE submissions ADD COLUMN author_name TEXT;
+    ALTER TABLE submissions ADD COLUMN details TEXT
+    """,
 ]

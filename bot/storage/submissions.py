@@ -8,7 +8,8 @@ from typing import Any
 
 from bot.storage.db import Tx, utcnow
 
-REFERENCE_PREFIXES = {"avis": "AV", "reclamation": "RE", "idee": "ID"}
+REFERENCE_PREFIXES = {"avis": "AV", "reclamation": "RE", "idee": "ID", "situation": "SI"}
+SPEAKERS = ("usager", "proche", "pair_aidant", "collectif")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class NewSubmission:
     voice_file_id: str | None = None
     voice_duration: int | None = None
     speaker: str = "usager"
+    event_date: str | None = None  # ISO date, or "unknown"
+    author_name: str | None = None  # only when the author chose to be named
+    details: dict[str, Any] | None = None  # kind-specific answers (wish, why…)
 
 
 async def next_reference(tx: Tx, kind: str, year: int) -> str:
@@ -56,8 +60,8 @@ async def create(tx: Tx, new: NewSubmission) -> str:
         """
         INSERT INTO submissions (reference, kind, author_id, speaker, theme, establishment,
             body_text, voice_file_id, voice_duration, sharing, language, status, origin_run,
-            created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?)
+            created_at, event_date, author_name, details)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?, ?)
         """,
         (
             reference,
@@ -73,6 +77,9 @@ async def create(tx: Tx, new: NewSubmission) -> str:
             new.language,
             new.origin_run,
             now,
+            new.event_date,
+            new.author_name if new.sharing == "named" else None,
+            json.dumps(new.details, ensure_ascii=False) if new.details else None,
         ),
     )
     await add_event(tx, submission_id, "sent", actor_id=new.author_id)
@@ -96,5 +103,18 @@ async def add_event(
 
 
 async def for_author(tx: Tx, author_id: int) -> list[dict[str, Any]]:
-    rows = await tx.all("SELECT * FROM submissions WHERE author_id = ? ORDER BY id", (author_id,))
+    """The author's submissions, newest first, each with its last event."""
+    rows = await tx.all(
+        """
+        SELECT s.*, (SELECT e.kind FROM submission_events e WHERE e.submission_id = s.id
+                     ORDER BY e.id DESC LIMIT 1) AS last_event
+        FROM submissions s WHERE s.author_id = ? ORDER BY s.id DESC
+        """,
+        (author_id,),
+    )
     return [dict(r) for r in rows]
+
+
+async def by_reference(tx: Tx, reference: str) -> dict[str, Any] | None:
+    row = await tx.one("SELECT * FROM submissions WHERE reference = ?", (reference.upper(),))
+    return dict(row) if row else None

@@ -33,6 +33,8 @@ async def test_welcome_then_avis_to_reference(
     await alice.tap("Attendre moins pour les soins")
     await alice.expect("Écrivez votre avis.")
     await alice.send("Il faut 3 mois pour avoir un rendez-vous. C'est trop long.")
+    await alice.expect("Vous parlez de quelle expérience ?")
+    await alice.tap("La mienne")
     await alice.expect("Qui peut savoir que ce message vient de vous ?")
     await alice.tap("Un code")
     summary = await alice.expect("Voici votre avis.")
@@ -72,6 +74,8 @@ async def test_avis_by_voice_note_in_english(
     await john.tap("Better help in a crisis")
     await john.expect("Write your feedback.")
     await john.send_voice(14)
+    await john.expect("Whose experience are you talking about?")
+    await john.tap("A relative")
     await john.expect("Who may know that this message comes from you?")
     await john.tap("Anonymous")
     summary = await john.expect("Here is your feedback.")
@@ -126,7 +130,7 @@ async def test_back_pause_and_resume(bot: Application, client: SandboxClient) ->
     await marc.expect("Nous reprenons là où vous étiez.")
     await marc.expect("Écrivez votre avis.")
     await marc.send("Le club du jeudi me fait du bien.")
-    await marc.expect("Qui peut savoir")
+    await marc.expect("Vous parlez de quelle expérience ?")
 
 
 async def test_an_old_button_is_answered_kindly(bot: Application, client: SandboxClient) -> None:
@@ -142,4 +146,4 @@ async def test_an_old_button_is_answered_kindly(bot: Application, client: Sandbo
     await nina.tap("Repérer tôt les troubles", message=themes)
     await nina.expect_nothing()
     await nina.send("Le repérage au collège est bien fait.")
-    await nina.expect("Qui peut savoir que ce message vient de vous ?")
+    await nina.expect("Vous parlez de quelle expérience ?")

@@ -16,7 +16,7 @@ async def hurried_avis(person: Person) -> None:
     await person.expect("Votre avis parle de quel sujet ?")
     await person.expect("Écrivez votre avis.")
     await person.send(f"Message de {person.first_name}.")
-    await person.expect("Qui peut savoir que ce message vient de vous ?")
+    await person.expect("Vous parlez de quelle expérience ?")
 
 
 async def test_one_chat_in_order_many_chats_at_once(

@@ -87,7 +87,9 @@ async def test_kill_9_mid_flow_then_restart(
     await bot_process.kill_9()
     await bot_process.start()
     await sofia.send("Aux urgences, on m'a bien écoutée.")
-    await sofia.expect("Qui peut savoir que ce message vient de vous ?", timeout=STARTUP)
+    await sofia.expect("Vous parlez de quelle expérience ?", timeout=STARTUP)
+    await sofia.tap("La mienne")
+    await sofia.expect("Qui peut savoir que ce message vient de vous ?")
     await sofia.tap("Anonyme")
     await sofia.expect("Voici votre avis.")
 

@@ -1,0 +1,139 @@
+"""The actions flows can ask for (`do:` in a step), run inside the step's transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot import followup, lexicon
+from bot.config import Territory
+from bot.engine import Document, Reply
+from bot.i18n import N_, Translator
+from bot.letters import ComplaintLetter, render
+from bot.storage import Tx, submissions
+from bot.storage.conversations import ConversationState
+from bot.storage.people import Person
+from bot.storage.submissions import SPEAKERS, NewSubmission
+
+log = logging.getLogger(__name__)
+
+SHARING_LEVELS = ("anonymous", "pseudonymous", "named")
+KINDS_NAMED_BY_LAW = ("reclamation",)  # a formal complaint needs the author identified
+
+
+@dataclass
+class ActionContext:
+    """What an action may use: the transaction, who acts, in which language, and when."""
+
+    tx: Tx
+    person: Person
+    t: Translator
+    territory: Territory
+    now: datetime
+    display_name: str | None
+    glossary: Any = None
+
+
+def _text_of(answer: Any) -> str | None:
+    return answer.get("text") if isinstance(answer, dict) else None
+
+
+def _spoken(answer: Any) -> dict[str, Any] | None:
+    """A text or voice answer without the chat message id (that one stays in the draft)."""
+    if not isinstance(answer, dict):
+        return None
+    return {k: v for k, v in answer.items() if k != "message_id"}
+
+
+async def create_submission(
+    ctx: ActionContext, params: Mapping[str, Any], state: ConversationState
+) -> dict[str, Any]:
+    answers = state.answers
+    kind = str(params.get("kind", "avis"))
+    message = answers.get("message") or {}
+    sharing = "named" if kind in KINDS_NAMED_BY_LAW else answers.get("sharing", "anonymous")
+    if sharing not in SHARING_LEVELS:
+        raise ValueError(f"unknown sharing level {sharing!r}")
+    speaker = answers.get("speaker", "usager")
+    if speaker not in SPEAKERS:
+        raise ValueError(f"unknown speaker type {speaker!r}")
+    author_name = _text_of(answers.get("name")) or ctx.display_name
+    details = {
+        key: _spoken(answers[key])
+        for key in ("wish", "why", "unit")
+        if isinstance(answers.get(key), dict)
+    }
+    local_now = ctx.now.astimezone(ctx.territory.tz)
+    reference = await submissions.create(
+        ctx.tx,
+        NewSubmission(
+            kind=kind,
+            author_id=ctx.person.id,
+            sharing=sharing,
+            language=ctx.t.lang,
+            year=local_now.year,
+            origin_run=state.run_id,
+            speaker=speaker,
+            theme=answers.get("theme"),
+            establishment=answers.get("establishment"),
+            body_text=message.get("text"),
+            voice_file_id=message.get("voice"),
+            voice_duration=message.get("duration"),
+            event_date=answers.get("when"),
+            author_name=author_name if sharing == "named" else None,
+            details=details or None,
+        ),
+    )
+    log.info("submission %s created (%s)", reference, kind)
+    return {"reference": reference, "date": ctx.t.full_date(local_now)}
+
+
+async def make_letter(
+    ctx: ActionContext, params: Mapping[str, Any], state: ConversationState
+) -> dict[str, Any]:
+    """The complaint as a letter to print or e-mail, built from the answers just given."""
+    answers = state.answers
+    reference = answers.get("_results", {}).get("reference", "")
+    establishment_id = answers.get("establishment")
+    establishment = (
+        ctx.territory.establishment(establishment_id).name.get("fr") if establishment_id else ""
+    )
+    voice = ctx.t(N_("(message vocal envoyé à la commission)"))
+    letter = ComplaintLetter(
+        reference=reference,
+        establishment=establishment,
+        author_name=_text_of(answers.get("name")) or ctx.display_name or "",
+        what_happened=_text_of(answers.get("message")) or voice,
+        wish=_text_of(answers.get("wish")) or voice,
+        event_date=answers.get("when"),
+        written_on=ctx.now.astimezone(ctx.territory.tz).date(),
+        relative=answers.get("speaker") == "proche",
+    )
+    caption = ctx.t(N_("Voici votre lettre. Vous pouvez l'imprimer et la signer."))
+    document = Document(letter.filename(), render(letter).encode("utf-8"))
+    return {"_replies": [Reply(caption, document=document)]}
+
+
+async def show_followup(
+    ctx: ActionContext, params: Mapping[str, Any], state: ConversationState
+) -> dict[str, Any]:
+    rows = await submissions.for_author(ctx.tx, ctx.person.id)
+    return {"_replies": [followup.listing(rows, ctx.t, ctx.territory)]}
+
+
+async def explain_word(
+    ctx: ActionContext, params: Mapping[str, Any], state: ConversationState
+) -> dict[str, Any]:
+    word = _text_of(state.answers.get("word")) or ""
+    return {"_replies": [lexicon.explanation(ctx.glossary, word, ctx.t)]}
+
+
+ACTIONS = {
+    "create_submission": create_submission,
+    "make_letter": make_letter,
+    "show_followup": show_followup,
+    "explain_word": explain_word,
+}
