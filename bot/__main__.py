@@ -49,9 +49,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     config = Path(args.config) if args.config else settings.config_path
     flows = Path(args.flows) if args.flows else FLOWS_DIR
-    problems, summary = run_check(config, flows)
+    warnings: list[str] = []
+    problems, summary = run_check(config, flows, warnings_out=warnings)
     for line in summary:
         print(f"ok  {line}")
+    if args.warnings:
+        for warning in warnings:
+            print(f"warn  {warning}")
     for problem in problems:
         print(f"ERROR {problem}")
     if problems:
@@ -76,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("check", help="validate territory, flows and catalogs")
     check.add_argument("--config", help="territory file (default: PORTEVOIX_CONFIG or the example)")
     check.add_argument("--flows", help="folder of flow files (default: flows/)")
+    check.add_argument("--warnings", action="store_true", help="list plain-language warnings")
     demo = sub.add_parser("demo", help="sandbox + bot + example territory, chat in the terminal")
     demo.add_argument("--port", type=int, default=8081, help="sandbox port (0: any free port)")
     demo.add_argument("--config", help="territory file (default: the example)")

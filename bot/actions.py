@@ -21,7 +21,8 @@ from bot.storage.submissions import SPEAKERS, NewSubmission
 log = logging.getLogger(__name__)
 
 SHARING_LEVELS = ("anonymous", "pseudonymous", "named")
-KINDS_NAMED_BY_LAW = ("reclamation",)  # a formal complaint needs the author identified
+# A formal complaint needs the author identified; a situations commission must call back.
+KINDS_NAMED_BY_LAW = ("reclamation", "situation")
 
 
 @dataclass
@@ -66,6 +67,15 @@ async def create_submission(
         for key in ("wish", "why", "unit")
         if isinstance(answers.get(key), dict)
     }
+    if answers.get("consent"):
+        details["consent"] = {  # the person concerned, as the author declared it, and when
+            "status": answers["consent"],
+            "declared_at": ctx.now.isoformat(timespec="seconds"),
+        }
+    if answers.get("_crisis"):
+        # The author chose to send a message that fired the safety net: it is marked so that
+        # its text never goes into a digest or a summary.
+        details["safety_net"] = True
     local_now = ctx.now.astimezone(ctx.territory.tz)
     reference = await submissions.create(
         ctx.tx,
@@ -101,7 +111,7 @@ async def make_letter(
     establishment = (
         ctx.territory.establishment(establishment_id).name.get("fr") if establishment_id else ""
     )
-    voice = ctx.t(N_("(message vocal envoyé à la commission)"))
+    voice = ctx.t(N_("Voir le message vocal envoyé à la commission."))
     letter = ComplaintLetter(
         reference=reference,
         establishment=establishment,

@@ -24,6 +24,7 @@ from bot.flows import FLOWS_DIR, load_flows
 from bot.handlers import usager
 from bot.handlers.ordering import PerChatSequentialProcessor
 from bot.i18n import LOCALES_DIR, N_, Catalogs
+from bot.plain.glossary import Glossary
 from bot.storage import Database
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -82,7 +83,7 @@ async def _post_init(application: Application) -> None:
     catalogs = Catalogs(territory.languages, data["locales_dir"])
     engine = Engine(load_flows(data["flows_dir"]))
     data["db"] = db
-    data["service"] = ConversationService(db, engine, territory, catalogs)
+    data["service"] = ConversationService(db, engine, territory, catalogs, glossary=Glossary.load())
     for lang in territory.languages:
         t = catalogs.get(lang)
         commands = [BotCommand(name, t(description)) for name, description in COMMANDS]

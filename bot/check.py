@@ -18,6 +18,8 @@ from bot.config import ConfigError, Territory, load_territory
 from bot.engine import choice_data, nav_data, open_flow_data
 from bot.flows import FLOWS_DIR, Flow, FlowError, load_flows, texts, validate
 from bot.i18n import DOMAIN, LOCALES_DIR, SOURCE_LANGUAGE
+from bot.plain.glossary import Glossary
+from bot.plain.lint import LintContext, lint
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_CALLBACK_BYTES = 64
@@ -86,6 +88,44 @@ def _translation_problem(catalog: Catalog, text: str) -> str | None:
     return None
 
 
+def territory_texts(territory: Territory) -> Iterator[tuple[str, int, str]]:
+    """The French texts of the territory file that people read (labels, explanations, numbers)."""
+    where = territory.source.name
+    for theme in territory.themes:
+        yield f"{where} themes {theme.id!r}", 0, theme.label.get("fr")
+    for body in territory.bodies:
+        yield f"{where} bodies {body.id!r}", 0, body.explain.get("fr")
+    for resource in territory.crisis_resources:
+        yield f"{where} crisis_resources {resource.id!r}", 0, resource.label.get("fr")
+        yield f"{where} crisis_resources {resource.id!r}", 0, resource.hours.get("fr")
+    yield f"{where} territory.reading_notice", 0, territory.reading_notice.get("fr")
+
+
+def check_plain_language(
+    strings: list[tuple[str, int, str]], glossary: Glossary
+) -> tuple[list[str], list[str]]:
+    """FALC lint of every French text: errors block, warnings are listed for human review.
+
+    A text that is only a glossary term (a « CDU » button whose job is to explain CDU) is skipped.
+    """
+    errors: list[str] = []
+    warnings: list[str] = []
+    context = LintContext(glossary=glossary)
+    seen: set[str] = set()
+    for where, line, text in strings:
+        if text in seen or text.strip() in glossary:
+            continue
+        seen.add(text)
+        place = f"{where}:{line}" if line else where
+        for finding in lint(text, context=context):
+            excerpt = finding.sentence[:70]
+            entry = f"{place}: FALC {finding.rule}: {finding.message} — {excerpt!r}"
+            if finding.suggestion:
+                entry += f" — proposal: {finding.suggestion}"
+            (errors if finding.severity == "error" else warnings).append(entry)
+    return errors, warnings
+
+
 def check_callback_data(flows: dict[str, Flow], territory: Territory) -> list[str]:
     problems = []
     dynamic = {
@@ -126,9 +166,15 @@ def check_callback_data(flows: dict[str, Flow], territory: Territory) -> list[st
 
 
 def run_check(
-    config_path: Path, flows_dir: Path = FLOWS_DIR, locales_dir: Path = LOCALES_DIR
+    config_path: Path,
+    flows_dir: Path = FLOWS_DIR,
+    locales_dir: Path = LOCALES_DIR,
+    warnings_out: list[str] | None = None,
 ) -> tuple[list[str], list[str]]:
-    """Returns (problems, summary lines). No problem means the deployment is ready."""
+    """Returns (problems, summary lines). No problem means the deployment is ready.
+
+    FALC warnings (for a human reader to review) go to `warnings_out` when given.
+    """
     problems: list[str] = []
     summary: list[str] = []
     territory = None
@@ -158,5 +204,16 @@ def run_check(
         others = [lang for lang in territory.languages if lang != SOURCE_LANGUAGE]
         summary.append(
             f"texts: {distinct} French texts, translated in {', '.join(others) or 'no other language'}"
+        )
+        lint_errors, lint_warnings = check_plain_language(
+            strings + list(territory_texts(territory)), Glossary.load()
+        )
+        problems += lint_errors
+        if warnings_out is not None:
+            warnings_out += lint_warnings
+        summary.append(
+            f"plain language: 0 errors, {len(lint_warnings)} warnings for human review"
+            if not lint_errors
+            else f"plain language: {len(lint_errors)} errors, {len(lint_warnings)} warnings"
         )
     return problems, summary

@@ -27,7 +27,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DB = Path("porte-voix.db")
 
 BODY_KINDS = ("cdu", "ptsm_group", "clsm_commission", "gem", "cssm", "triage")
-SUBMISSION_KINDS = ("avis", "reclamation", "idee")
+SUBMISSION_KINDS = ("avis", "reclamation", "idee", "situation")
 CHANNELS = ("call", "sms", "chat", "call_sms")
 ANY = "*"
 
@@ -169,6 +169,7 @@ class Body:
     name: Localized
     explain: Localized
     establishment: str | None
+    situations: bool = False  # examines individual situations (a CLSM's situations commission)
 
 
 @dataclass(frozen=True)
@@ -248,6 +249,11 @@ class Territory:
     def body(self, id: str) -> Body:
         """The body with this id; KeyError if unknown."""
         return _by_id(self.bodies, id)
+
+    @property
+    def situations_body(self) -> Body | None:
+        """The body that examines individual situations, if the territory has one."""
+        return next((b for b in self.bodies if b.situations), None)
 
     def establishment(self, id: str) -> Establishment:
         """The establishment with this id; KeyError if unknown."""
@@ -587,7 +593,7 @@ class _Loader:
         ids: list[str] = []
         for index, item in enumerate(self.items(data, "bodies", "")):
             at = f"bodies[{index}]"
-            self.keys(item, ("id", "kind", "name", "explain", "establishment"), at)
+            self.keys(item, ("id", "kind", "name", "explain", "establishment", "situations"), at)
             item_id = self.ident(item, "id", at)
             self.unique(ids, item_id, f"{at}.id")
             at = f'bodies "{item_id}"'
@@ -613,6 +619,9 @@ class _Loader:
                     name=self.localized(item, "name", at),
                     explain=self.localized(item, "explain", at),
                     establishment=establishment,
+                    situations=self.get(item, "situations", at, bool, "true or false")
+                    if "situations" in item
+                    else False,
                 )
             )
         return tuple(result)

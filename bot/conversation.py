@@ -12,20 +12,30 @@ import html
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot import followup, lexicon
+from bot import crisis, followup, lexicon, safety
 from bot.actions import ACTIONS, ActionContext
 from bot.config import Territory
 from bot.engine import Answer, Button, Document, Engine, Reply, Turn, TurnContext
 from bot.i18n import N_, Catalogs, negotiate
-from bot.storage import Database, Tx, conversations, people, replies, submissions, updates
+from bot.storage import (
+    Database,
+    Tx,
+    conversations,
+    people,
+    replies,
+    safety_events,
+    submissions,
+    updates,
+)
 from bot.storage.conversations import ConversationState
 from bot.storage.people import Person
 
 log = logging.getLogger(__name__)
 
+RECENT_CRISIS = timedelta(minutes=30)  # numbers shown this recently: a short reminder only
 MENU_FLOW = "menu"
 START_FLOW = "start"
 
@@ -57,6 +67,7 @@ class Incoming:
     data: str | None = None
     message_id: int | None = None
     display_name: str | None = None  # used only if the person chooses to be named
+    caption: str | None = None  # text sent with a voice note, a photo or a file
 
 
 @dataclass(frozen=True)
@@ -151,11 +162,11 @@ class ConversationService:
         self.clock = clock
         self.glossary = glossary
 
-    def glossary_terms(self, text: str) -> list[str]:
-        """Glossary terms a text uses, so a « c'est quoi ? » button can explain them."""
+    def glossary_terms(self, text: str) -> list[tuple[str, str]]:
+        """Institutions a text names, (as written, acronym), for « c'est quoi ? » buttons."""
         if self.glossary is None:
             return []
-        return [entry.acronym for entry in self.glossary.find_terms(text)]
+        return self.glossary.mentions(text)
 
     # ---- entry points -------------------------------------------------------------------
 
@@ -244,6 +255,9 @@ class _TurnState:
             "establishments": [(e.id, e.name.get(lang)) for e in territory.establishments],
         }
         ctx.today = self.service.clock().astimezone(territory.tz).date()
+        ctx.flags = frozenset({"situations_body"} if territory.situations_body else set())
+        if territory.situations_body is not None:
+            ctx.variables["situations_body"] = html.escape(territory.situations_body.name.get(lang))
         ctx.glossary = self.service.glossary_terms
 
     async def _run_action(
@@ -348,6 +362,9 @@ class _TurnState:
 
     async def dispatch(self) -> None:
         event = self.event
+        free_text = event.text if event.kind == "text" else event.caption
+        if free_text and await self.safety_net(free_text):
+            return
         if event.kind == "command":
             await self.on_command(event.command or "", event.args)
         elif event.kind == "button":
@@ -364,7 +381,7 @@ class _TurnState:
             )
         else:
             await self.show_current(
-                self.t(N_("Je ne peux pas lire ce type de message."))
+                self.t(N_("Je lis seulement les textes et les messages vocaux."))
                 + "\n"
                 + self.t(N_("Écrivez un texte ou envoyez un message vocal."))
             )
@@ -406,6 +423,9 @@ class _TurnState:
     async def on_button(self, data: str) -> None:
         message_id = self.event.message_id
         if data == "done":
+            return
+        if data.startswith("k:"):
+            await self.on_crisis_button(data)
             return
         if data.startswith("g:"):
             self.explain(data[2:])
@@ -451,6 +471,83 @@ class _TurnState:
             await self.apply(turn)
         else:
             await self.outdated()
+
+    async def safety_net(self, text: str) -> bool:
+        """Every free text passes here first. On a match: help numbers before anything else.
+
+        The message is held, not lost: the person chooses to continue with it, or to stop.
+        Only the fact that the net fired is recorded, never the text.
+        """
+        detection = safety.detect(text)
+        if not detection.fired:
+            return False
+        active = await conversations.active(self.tx, self.person.id)
+        if active is not None:
+            expected = self.service.engine.flow(active.flow).safety_expected
+            if set(detection.categories) <= expected:
+                log.info("safety net: %s expected in flow %s", detection.categories, active.flow)
+                return False
+        log.info("crisis safety net fired (%s)", ",".join(detection.categories))
+        now = self.service.clock()
+        recent = await safety_events.fired_within(self.tx, self.person.id, now, RECENT_CRISIS)
+        await safety_events.record(self.tx, self.person.id, detection.categories)
+        territory = self.service.territory
+        step = self.service.engine.flow(active.flow).step(active.step) if active else None
+        if (
+            active is not None
+            and step is not None
+            and step.ask == "text"
+            and self.event.kind in ("text", "voice")
+        ):
+            ctx = await self.context()
+            active.answers["_held"] = {
+                "kind": self.event.kind,
+                "text": self.event.text,
+                "voice_file_id": self.event.voice_file_id,
+                "voice_duration": self.event.voice_duration,
+                "message_id": self.event.message_id,
+            }
+            active.answers["_crisis"] = list(detection.categories)
+            active.revision = ctx.revision
+            await conversations.save(self.tx, self.person.id, active)
+            reply = crisis.resources_reply(
+                territory, self.t, detection.categories, ctx.revision, recently_shown=recent
+            )
+            self.response.actions.append(Send(Reply(reply.text, reply.buttons, prompt=True)))
+            self.sent_prompt = True
+            return True
+        reply = crisis.resources_reply(
+            territory, self.t, detection.categories, None, recently_shown=recent
+        )
+        self.response.actions.append(Send(reply))
+        await self.show_current()
+        return True
+
+    async def on_crisis_button(self, data: str) -> None:
+        _, revision, action = [*data.split(":", 2), "", ""][:3]
+        active = await conversations.active(self.tx, self.person.id)
+        categories = tuple(active.answers.get("_crisis", ())) if active else ()
+        if action == "more":
+            reply = crisis.other_resources_reply(self.service.territory, self.t, categories)
+            self.response.actions.append(Send(reply))
+            return
+        if active is None or revision != str(active.revision) or "_held" not in active.answers:
+            await self.outdated()
+            return
+        if self.event.message_id is not None:
+            self.response.actions.append(MarkChosen(self.event.message_id, data))
+        if action == "stop":
+            await self.stop()
+            return
+        held = active.answers.pop("_held")
+        answer = Answer(
+            kind=held["kind"],
+            text=held.get("text"),
+            voice_file_id=held.get("voice_file_id"),
+            voice_duration=held.get("voice_duration"),
+            message_id=held.get("message_id"),
+        )
+        await self.apply(await self.service.engine.answer(active, answer, await self.context()))
 
     async def outdated(self) -> None:
         self.response.notice = self.t(N_("Ce bouton est ancien."))

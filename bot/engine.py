@@ -89,7 +89,9 @@ class TurnContext:
     variables: dict[str, str] = field(default_factory=dict)
     dynamic_choices: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     today: date = field(default_factory=date.today)
-    glossary: Callable[[str], list[str]] | None = None  # terms of a text that can be explained
+    flags: frozenset[str] = frozenset()  # territory facts choices can depend on (`when:`)
+    # Institutions a text names, as (written, acronym), that a « c'est quoi ? » button explains.
+    glossary: Callable[[str], list[tuple[str, str]]] | None = None
 
 
 @dataclass
@@ -317,7 +319,8 @@ class Engine:
                 replies.append(self._render(state, step, ctx))
                 return Turn(state, replies)
             if step.say:
-                replies.append(Reply(self._format(step.say, state, ctx)))
+                text = self._format(step.say, state, ctx)
+                replies.append(Reply(text, tuple(self._glossary_rows(text, ctx))))
             if step.end:
                 return Turn(None, replies, then=step.then or "menu")
             assert step.next is not None
@@ -342,6 +345,7 @@ class Engine:
                 flow=c.flow,
             )
             for c in step.choices
+            if c.when is None or c.when in ctx.flags
         ]
 
     def _render(self, state: ConversationState, step: Step, ctx: TurnContext) -> Reply:
@@ -376,10 +380,7 @@ class Engine:
         elif step.ask == "date":
             text, date_rows = self._date_keyboard(state, step, ctx, text)
             rows += date_rows
-        if ctx.glossary is not None:
-            for term in ctx.glossary(text)[:MAX_GLOSSARY_BUTTONS]:
-                label = ctx.t(GLOSSARY_BUTTON).format(term=term)
-                rows.append((Button(label, glossary_data(term)),))
+        rows += self._glossary_rows(text, ctx)
         if flow.navigation:
             if self._erasable(state) is not None:
                 rows.append((Button(ctx.t(NAV_ERASE), nav_data(state.revision, "erase")),))
@@ -390,6 +391,15 @@ class Engine:
             nav.append(Button(ctx.t(NAV_STOP), nav_data(state.revision, "stop")))
             rows.append(tuple(nav))
         return Reply(text, tuple(rows), prompt=True)
+
+    def _glossary_rows(self, text: str, ctx: TurnContext) -> list[tuple[Button, ...]]:
+        """« C'est quoi, la commission des usagers ? »: stateless buttons, valid forever."""
+        if ctx.glossary is None:
+            return []
+        return [
+            (Button(ctx.t(GLOSSARY_BUTTON).format(term=written), glossary_data(acronym)),)
+            for written, acronym in ctx.glossary(text)[:MAX_GLOSSARY_BUTTONS]
+        ]
 
     def _date_keyboard(
         self, state: ConversationState, step: Step, ctx: TurnContext, text: str

@@ -37,8 +37,25 @@ STEP_KEYS = {
     "end",
     "then",
 }
-FLOW_KEYS = {"flow", "title", "start", "steps", "draft", "navigation", "command"}
-CHOICE_KEYS = {"value", "label", "explain", "next", "flow"}
+FLOW_KEYS = {
+    "flow",
+    "title",
+    "start",
+    "steps",
+    "draft",
+    "navigation",
+    "command",
+    "safety_expected",
+}
+SAFETY_CATEGORIES = (
+    "suicide",
+    "violence_received",
+    "child_at_risk",
+    "third_party",
+    "staff_abuse",
+)
+CHOICE_KEYS = {"value", "label", "explain", "next", "flow", "when"}
+FLAGS = ("situations_body",)  # conditions a choice may depend on (`when:`), set per territory
 TEXT_KEYS = ("say", "label", "explain", "title")
 DEFAULT_MAX_LENGTH = 3000
 
@@ -54,6 +71,7 @@ class Choice:
     explain: str | None = None
     next: str | None = None
     flow: str | None = None
+    when: str | None = None  # shown only when this territory flag is true
 
 
 @dataclass(frozen=True)
@@ -95,6 +113,9 @@ class Flow:
     draft: bool = True
     navigation: bool = True
     command: str | None = None
+    # Crisis-net categories this flow exists to receive (a complaint about restraint is
+    # `staff_abuse`): a detection made only of these does not interrupt the flow.
+    safety_expected: frozenset[str] = frozenset()
 
     def step(self, step_id: str) -> Step:
         return self.steps[step_id]
@@ -138,6 +159,7 @@ def _parse_step(step_id: str, raw: Any, where: str, line: int) -> Step:
                 explain=_text(item["explain"], f"{cwhere}.explain") if "explain" in item else None,
                 next=item.get("next"),
                 flow=item.get("flow"),
+                when=item.get("when"),
             )
         )
     max_length = raw.get("max_length", DEFAULT_MAX_LENGTH)
@@ -212,7 +234,18 @@ def load_flow(path: Path) -> Flow:
         draft=bool(raw.get("draft", True)),
         navigation=bool(raw.get("navigation", True)),
         command=raw.get("command"),
+        safety_expected=_safety_expected(raw.get("safety_expected", []), name),
     )
+
+
+def _safety_expected(value: Any, name: str) -> frozenset[str]:
+    if not isinstance(value, list) or any(v not in SAFETY_CATEGORIES for v in value):
+        raise FlowError(
+            f"{name}: safety_expected: a list among {', '.join(SAFETY_CATEGORIES)} is expected"
+        )
+    if "suicide" in value:
+        raise FlowError(f"{name}: safety_expected: 'suicide' always gets the help numbers first")
+    return frozenset(value)
 
 
 def _step_lines(node: yaml.Node | None) -> dict[str, int]:
@@ -299,6 +332,10 @@ def _check_step(flow: Flow, step: Step, flows: dict[str, Flow], where: str) -> l
             if choice.flow and choice.flow not in flows:
                 problems.append(
                     f"{where}: choice {choice.value!r} opens flow {choice.flow!r}, which does not exist"
+                )
+            if choice.when and choice.when not in FLAGS:
+                problems.append(
+                    f"{where}: choice {choice.value!r}: when: unknown flag {choice.when!r} (known: {', '.join(FLAGS)})"
                 )
             if not (choice.next or choice.flow or step.next):
                 problems.append(

@@ -32,6 +32,10 @@ def route(
     match no specific rule, so they reach a wildcard rule or the fallback instead of failing.
     """
     index = matching_rule(territory, kind, theme, establishment)
+    if index is None and kind == "situation" and territory.situations_body is not None:
+        # An individual situation never goes to a thematic group: to the body that examines
+        # situations (with the author's consent), else to triage.
+        return (territory.situations_body.id,)
     if index is None:
         return (territory.fallback_body,)
     return territory.routing_rules[index].bodies

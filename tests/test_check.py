@@ -125,3 +125,21 @@ def test_run_without_a_token_says_so() -> None:
     assert (
         result.stderr.strip() == "TELEGRAM_BOT_TOKEN is not set: give the token BotFather gave you."
     )
+
+
+def test_check_blocks_a_text_that_breaks_the_falc_rules(tmp_path: Path) -> None:
+    flows = tmp_path / "flows"
+    shutil.copytree(FLOWS_DIR, flows)
+    menu = flows / "menu.yaml"
+    text = menu.read_text(encoding="utf-8").replace(
+        "say: Que voulez-vous faire ?",
+        "say: Merci de bien vouloir sélectionner ci-dessous l'option correspondant à votre demande auprès de la CDU ; nous vous répondrons.",
+    )
+    menu.write_text(text, encoding="utf-8")
+    result = run_check("--flows", str(flows))
+    assert result.returncode == 1
+    assert "FALC S1" in result.stdout  # a sentence of more than 15 words
+    assert "FALC S7" in result.stdout  # « ; »
+    assert (
+        "FALC W3" in result.stdout and "commission des usagers" in result.stdout
+    )  # CDU unexplained

@@ -510,7 +510,7 @@ BROKEN = [
         "rule names an unknown kind",
         'kinds = ["reclamation"]',
         'kinds = ["plainte"]',
-        "routing.rules[0].kinds[0]: unknown kind 'plainte' (known: avis, reclamation, idee)",
+        "routing.rules[0].kinds[0]: unknown kind 'plainte' (known: avis, reclamation, idee, situation)",
     ),
     (
         "rule with an empty list",

@@ -137,4 +137,4 @@ async def test_unknown_command_and_sticker_get_a_kind_answer(service: Conversati
     response = await fred.command("pizza")
     assert "Cette commande est inconnue." in texts(response)
     response = await fred.event(kind="other")
-    assert "Je ne peux pas lire ce type de message." in texts(response)
+    assert "Je lis seulement les textes et les messages vocaux." in texts(response)

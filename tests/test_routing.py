@@ -247,3 +247,8 @@ def test_example_territory_routes_everything() -> None:
             assert (body.kind, body.establishment) == ("cdu", establishment.id)
     # A complaint that names no hospital goes to the triage team.
     assert route(territory, "reclamation", "crise", None) == (territory.fallback_body,)
+
+
+def test_an_individual_situation_goes_to_the_situations_body() -> None:
+    example = load_territory(DEFAULT_CONFIG)
+    assert route(example, "situation", None, None) == ("clsm-nanterre-situations",)

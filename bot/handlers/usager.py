@@ -76,9 +76,10 @@ def incoming_from_message(update: Update) -> Incoming | None:
             voice_file_id=message.voice.file_id,
             voice_duration=seconds,
             message_id=message.message_id,
+            caption=message.caption,
             **common,
         )
-    return Incoming(kind="other", message_id=message.message_id, **common)
+    return Incoming(kind="other", message_id=message.message_id, caption=message.caption, **common)
 
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

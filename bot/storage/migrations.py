@@ -85,4 +85,14 @@ MIGRATIONS: list[str] = [
     ALTER TABLE submissions ADD COLUMN author_name TEXT;
     ALTER TABLE submissions ADD COLUMN details TEXT
     """,
+    # 3 — the crisis safety net fired: when and which categories, never the text
+    """
+    CREATE TABLE safety_events (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER REFERENCES people(id) ON DELETE CASCADE,
+        categories TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX safety_events_person ON safety_events(person_id, at)
+    """,
 ]

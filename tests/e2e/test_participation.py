@@ -17,7 +17,7 @@ async def test_reclamation_with_the_letter(
     paul = client.person(4001, "Paul", language_code="fr")
 
     await paul.send("/reclamation")
-    await paul.expect("Une réclamation est une plainte écrite à l'hôpital.")
+    await paul.expect("Une réclamation est une lettre à l'hôpital pour dire un problème.")
     await paul.expect("Un médiateur peut vous rencontrer dans les 8 jours.")
     await paul.expect("Pour demander de l'argent, il faut une autre démarche.")
     await paul.expect("l'hôpital doit savoir qui vous êtes.")
@@ -143,3 +143,48 @@ async def test_erase_what_i_just_sent(
     assert mine and all(m.get("deleted") for m in mine)
     await lina.send("Le repérage à l'école marche bien.")
     await lina.expect("Vous parlez de quelle expérience ?")
+
+
+async def test_individual_situation_with_consent(
+    bot: Application, client: SandboxClient, bot_db: Database
+) -> None:
+    sami = client.person(4006, "Sami", language_code="fr")
+    await sami.send("/situation")
+    await sami.expect("Vous êtes inquiet pour une personne précise ?")
+    await sami.expect("La personne est-elle en danger maintenant ?")
+    await sami.tap("Ça peut attendre")
+    await sami.expect("Voici qui peut aider.")
+    await sami.tap("Voir une autre aide")
+    await sami.expect("Commission des situations du conseil local de Nanterre (exemple)")
+    await sami.tap("Oui, je veux transmettre")
+    await sami.expect("La personne est-elle d'accord ?")
+    await sami.tap("Oui, elle est d'accord")
+    await sami.expect("Décrivez la situation.")
+    await sami.send("Mon voisin à Nanterre ne sort plus et ne mange plus.")
+    await sami.expect("Écrivez votre prénom et votre nom.")
+    await sami.send("Sami Benali")
+    summary = await sami.expect("Voici votre message pour la commission.")
+    assert "Oui, elle est d'accord" in summary.text
+    await sami.tap("Oui, j'envoie")
+    sent = await sami.expect("Votre message est envoyé à la commission.")
+    reference = re.search(r"SI-\d{4}-\d{4}", sent.text).group()
+    async with bot_db.read() as tx:
+        row = await tx.one(
+            "SELECT kind, sharing, author_name, details FROM submissions WHERE reference = ?",
+            (reference,),
+        )
+    assert (row["kind"], row["sharing"], row["author_name"]) == (
+        "situation",
+        "named",
+        "Sami Benali",
+    )
+    assert '"status": "agreed"' in row["details"]
+
+
+async def test_urgent_situation_gives_the_numbers(bot: Application, client: SandboxClient) -> None:
+    eva = client.person(4007, "Eva", language_code="fr")
+    await eva.send("/situation")
+    await eva.tap("Oui, c'est urgent")
+    urgent = await eva.expect("Appelez le 15 ou le 112 maintenant.")
+    assert "3114" in urgent.text
+    await eva.expect("Que voulez-vous faire ?")
