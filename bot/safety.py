@@ -172,6 +172,9 @@ _TOKENS: dict[str, str] = {
     "pa": "pas",
     "po": "pas",
     "plu": "plus",
+    "pu": "plus",
+    "tro": "trop",
+    "ve": "vais",
     "jamai": "jamais",
     "tjr": "toujours",
     "tjrs": "toujours",
@@ -427,28 +430,28 @@ def compile_phrase(phrase: str, sets: Mapping[str, _Rx] | None = None, where: st
 def _alternation(phrases: Iterable[_Rx]) -> re.Pattern[str] | None:
     """Many phrases → one search over the padded text, starting at the space before a word.
 
-    Python's `re` quickly skips an alternative that starts with a literal letter, but must
-    enter every alternative that starts with a group: those are put in one bucket per
-    possible first letter, behind a one-letter lookahead. Same matches, fewer attempts.
+    Python's `re` tries the alternatives one by one at every word, but skips at once an
+    alternative that starts with a literal letter it does not see. So phrases that start
+    with a letter are grouped under that letter (« m(?:e tuer |ourir |…) »), and phrases that
+    start with a group go in one bucket per possible first letter, behind a one-letter
+    lookahead. Same matches, far fewer attempts.
     """
-    flat: set[str] = set()
+    by_letter: dict[str, set[str]] = {}
     buckets: dict[str, set[str]] = {}
     for phrase in phrases:
-        if phrase.regex[0].isalnum():
-            flat.add(phrase.regex)
+        if phrase.regex[0].isalnum():  # re.escape leaves letters and digits as they are
+            by_letter.setdefault(phrase.regex[0], set()).add(phrase.regex[1:])
         else:
             for letter in phrase.first:
                 buckets.setdefault(letter, set()).add(phrase.regex)
-    if not flat and not buckets:
+    if not by_letter and not buckets:
         return None
 
-    def ordered(regexes: Iterable[str]) -> list[str]:
-        return sorted(regexes, key=lambda r: (-len(r), r))
+    def ordered(regexes: Iterable[str]) -> str:
+        return "|".join(sorted(regexes, key=lambda r: (-len(r), r)))
 
-    branches = ordered(flat) + [
-        f"(?={letter})(?:" + "|".join(ordered(regexes)) + ")"
-        for letter, regexes in sorted(buckets.items())
-    ]
+    branches = [f"{letter}(?:{ordered(rest)})" for letter, rest in sorted(by_letter.items())]
+    branches += [f"(?={letter})(?:{ordered(rx)})" for letter, rx in sorted(buckets.items())]
     return re.compile(" (?:" + "|".join(branches) + ")")
 
 
@@ -479,6 +482,8 @@ class Lexicon:
     patterns: Mapping[str, re.Pattern[str]]
     imminence: re.Pattern[str] | None
     idioms: re.Pattern[str] | None
+    # All categories in one search: most messages match nothing and need only this one.
+    any_category: re.Pattern[str]
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Lexicon:
@@ -503,16 +508,21 @@ class Lexicon:
                 f"{source}: categories must be exactly {', '.join(CATEGORIES)} (found {found})"
             )
         patterns: dict[str, re.Pattern[str]] = {}
+        everything: list[_Rx] = []
         for name in sorted(CATEGORIES):  # detect reports categories in this (sorted) order
-            compiled = _alternation(_phrases(categories[name], f"{source}: {name}", sets))
+            phrases = _phrases(categories[name], f"{source}: {name}", sets)
+            compiled = _alternation(phrases)
             if compiled is None:
                 raise LexiconError(f"{source}: category {name} has no phrase")
             patterns[name] = compiled
+            everything += phrases
         imminence = _alternation(
             _phrases(data.get("imminence") or [], f"{source}: imminence", sets)
         )
         idioms = _alternation(_phrases(data.get("idioms") or [], f"{source}: idioms", sets))
-        return cls(str(data["version"]), patterns, imminence, idioms)
+        any_category = _alternation(everything)
+        assert any_category is not None  # every category has phrases, checked above
+        return cls(str(data["version"]), patterns, imminence, idioms, any_category)
 
     def detect(self, text: str) -> Detection:
         """Run the net over one message; see `detect`."""
@@ -528,11 +538,11 @@ class Lexicon:
             if self.idioms is not None:
                 without = self.idioms.sub(" | ", without)
             views.append(without)
+        if not any(self.any_category.search(v) for v in views):
+            return NOT_FIRED
         found = tuple(
             name for name, pattern in self.patterns.items() if any(pattern.search(v) for v in views)
         )
-        if not found:
-            return NOT_FIRED
         imminent = self.imminence is not None and any(self.imminence.search(v) for v in views)
         return Detection(fired=True, categories=found, imminent=imminent)
 

@@ -1409,6 +1409,24 @@ class Sandbox:
             raise SandboxError(f"no such button on message {message_id}; buttons: {shown}")
         if "callback_data" not in found:
             raise SandboxError(f"button {found.get('text')!r} has no callback_data")
+        return self._queue_press(user, chat, msg, found["callback_data"])
+
+    def forge_press(self, user_id: int, message_id: int, data: str) -> JSON:
+        """A callback query with data no button carries: what a modified client can send.
+
+        Tests use it to prove forged or replayed button data is refused, not obeyed.
+        """
+        user, chat = self._user_chat(user_id, None)
+        msg = chat.messages.get(message_id)
+        if msg is None or msg.deleted or not msg.from_bot:
+            raise SandboxError(f"no bot message {message_id} in chat {chat.id}", 404)
+        return self._queue_press(user, chat, msg, data)
+
+    def _queue_press(
+        self, user: UserRecord, chat: ChatRecord, msg: StoredMessage, data: str
+    ) -> JSON:
+        message_id = msg.message_id
+        found = {"callback_data": data}
         query_id = str(4_000_000_000_000_000 + next(self._ids))
         self.callback_queries[query_id] = CallbackRecord(
             id=query_id,
