@@ -3,8 +3,8 @@
 Prints the number of messages; recall on crisis lines (goal 100 %) with every miss; the
 false-alarm rate on near misses (goal ≤ 5 %) with every false alarm; recall per category
 (the expected category among those found) with the lines where the net fired under another
-category; then the mean and 99th percentile time of `detect` per message, for the set and for
-a message of Telegram's maximum length. Always exits 0: it is a report, the test enforces.
+category; then the mean and 99th percentile time of `detect` per message: for the whole set,
+for its SMS-length messages, and for a message of Telegram's maximum length. Always exits 0: it is a report, the test enforces.
 
     .venv/bin/python bench/safety_recall.py [--set tests/data/crisis_set.tsv] [--rounds 50]
 
@@ -18,6 +18,7 @@ import csv
 import statistics
 import sys
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from bot.safety import CATEGORIES, Detection, Lexicon, detect  # noqa: E402
 DEFAULT_SET = ROOT / "tests" / "data" / "crisis_set.tsv"
 RECALL_GOAL = 1.0
 FALSE_ALARM_GOAL = 0.05
+TYPICAL_LENGTH = 160  # an SMS-length message
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,11 @@ def main() -> int:
     print(
         f"\nTime per message, detect (set, {args.rounds} rounds): {describe(timings(texts, args.rounds))}"
     )
+    typical = [t for t in texts if len(t) <= TYPICAL_LENGTH]
+    print(
+        f"Time per message, detect (the {len(typical)} messages of ≤ {TYPICAL_LENGTH} characters): "
+        f"{describe(timings(typical, args.rounds))}"
+    )
     longest = " ".join(texts)[:4096]  # Telegram's maximum message length
     print(f"Time per message, detect (4096 characters): {describe(timings([longest], 200))}")
     return 0
@@ -131,6 +138,8 @@ def main() -> int:
 if __name__ == "__main__":
     try:
         main()
-    except SystemExit as stop:
+    except SystemExit as stop:  # a bad set file: say so, still a report
         print(stop, file=sys.stderr)
+    except Exception:  # e.g. a LexiconError: show it, the test suite is what fails the build
+        traceback.print_exc()
     sys.exit(0)

@@ -65,6 +65,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_invite(args: argparse.Namespace) -> int:
+    """Prints a one-time, expiring deep link that gives a role to whoever opens it first."""
+    import asyncio
+    from datetime import timedelta
+
+    from bot.invites import create_invite_link
+
+    settings = Settings.from_env()
+    territory = load_territory(settings.config_path)
+    role = args.role.replace("-", "_")
+    if args.body and args.body not in {b.id for b in territory.bodies}:
+        known = ", ".join(b.id for b in territory.bodies)
+        print(f"unknown body {args.body!r} (known: {known})", file=sys.stderr)
+        return 2
+    if role == "coordinator" and not args.body:
+        print("a coordinator invite needs --body", file=sys.stderr)
+        return 2
+    link = asyncio.run(
+        create_invite_link(settings, role, args.body, timedelta(days=args.days), args.bot_username)
+    )
+    print(link)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -81,13 +105,21 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("--config", help="territory file (default: PORTEVOIX_CONFIG or the example)")
     check.add_argument("--flows", help="folder of flow files (default: flows/)")
     check.add_argument("--warnings", action="store_true", help="list plain-language warnings")
+    invite = sub.add_parser("invite", help="print a one-time link that gives a role")
+    invite.add_argument("--role", required=True, choices=["pair-aidant", "coordinator"])
+    invite.add_argument("--body", help="body id (required for a coordinator)")
+    invite.add_argument("--days", type=int, default=7, help="days before the link expires")
+    invite.add_argument(
+        "--bot-username", help="the bot's @username (default: asked to the Bot API)"
+    )
     demo = sub.add_parser("demo", help="sandbox + bot + example territory, chat in the terminal")
     demo.add_argument("--port", type=int, default=8081, help="sandbox port (0: any free port)")
     demo.add_argument("--config", help="territory file (default: the example)")
     args = parser.parse_args(argv)
     command = args.command or "run"
     try:
-        return {"run": cmd_run, "check": cmd_check, "demo": cmd_demo}[command](args)
+        commands = {"run": cmd_run, "check": cmd_check, "demo": cmd_demo, "invite": cmd_invite}
+        return commands[command](args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot import followup, lexicon
+from telegram.helpers import create_deep_linked_url
+
+from bot import followup, lexicon, relay
 from bot.config import Territory
 from bot.engine import Document, Reply
 from bot.i18n import N_, Translator
@@ -36,6 +38,7 @@ class ActionContext:
     now: datetime
     display_name: str | None
     glossary: Any = None
+    bot_username: str | None = None
 
 
 def _text_of(answer: Any) -> str | None:
@@ -141,7 +144,101 @@ async def explain_word(
     return {"_replies": [lexicon.explanation(ctx.glossary, word, ctx.t)]}
 
 
+async def create_relay(
+    ctx: ActionContext, params: Mapping[str, Any], state: ConversationState
+) -> dict[str, Any]:
+    """Words a peer helper writes down for someone, with that person's consent recorded.
+
+    `consent: oral` — declared by the helper, recorded with the date and the helper's code, and
+    sent at once. `consent: link` — nothing is sent until the person opens the link and says yes.
+    """
+    answers = state.answers
+    mode = str(params.get("consent"))
+    if mode not in ("oral", "link"):
+        raise ValueError(f"unknown consent mode {mode!r}")
+    message = answers.get("message") or {}
+    local_now = ctx.now.astimezone(ctx.territory.tz)
+    consent: dict[str, Any] = {
+        "mode": mode,
+        "declared_by": ctx.person.pseudonym,
+        "declared_at": ctx.now.isoformat(timespec="seconds"),
+        "status": "declared" if mode == "oral" else "waiting",
+    }
+    reference = await submissions.create(
+        ctx.tx,
+        NewSubmission(
+            kind=str(answers.get("relay_kind", "avis")),
+            author_id=ctx.person.id,
+            sharing="anonymous",
+            language=ctx.t.lang,
+            year=local_now.year,
+            origin_run=state.run_id,
+            speaker="pair_aidant",
+            theme=answers.get("theme"),
+            body_text=message.get("text"),
+            voice_file_id=message.get("voice"),
+            voice_duration=message.get("duration"),
+            details={"consent": consent},
+            status="sent" if mode == "oral" else "awaiting_consent",
+            relayed_by=ctx.person.id,
+        ),
+    )
+    results: dict[str, Any] = {"reference": reference, "date": ctx.t.full_date(local_now)}
+    if mode == "link":
+        row = await submissions.by_reference(ctx.tx, reference)
+        assert row is not None
+        code = await relay.open_request(ctx.tx, row["id"], ctx.person.id, ctx.now)
+        payload = relay.CONSENT_PREFIX + code
+        results["consent_link"] = (
+            create_deep_linked_url(ctx.bot_username, payload)
+            if ctx.bot_username
+            else f"/start {payload}"
+        )
+    log.info("relayed words %s (%s consent)", reference, mode)
+    return results
+
+
+async def create_collective(
+    ctx: ActionContext, params: Mapping[str, Any], state: ConversationState
+) -> dict[str, Any]:
+    """The position of a group (a GEM session), recorded by a peer helper as one voice."""
+    answers = state.answers
+    message = answers.get("message") or {}
+    local_now = ctx.now.astimezone(ctx.territory.tz)
+    group = answers.get("group")
+    details = {
+        "group": group,
+        "participants": answers.get("participants"),
+        "agreement": answers.get("agreement"),
+        "session_date": answers.get("when"),
+        "recorded_by": ctx.person.pseudonym,
+    }
+    reference = await submissions.create(
+        ctx.tx,
+        NewSubmission(
+            kind="avis",
+            author_id=ctx.person.id,
+            sharing="anonymous",
+            language=ctx.t.lang,
+            year=local_now.year,
+            origin_run=state.run_id,
+            speaker="collectif",
+            theme=answers.get("theme"),
+            body_text=message.get("text"),
+            voice_file_id=message.get("voice"),
+            voice_duration=message.get("duration"),
+            event_date=answers.get("when"),
+            details=details,
+            relayed_by=ctx.person.id,
+        ),
+    )
+    log.info("collective contribution %s", reference)
+    return {"reference": reference, "date": ctx.t.full_date(local_now)}
+
+
 ACTIONS = {
+    "create_relay": create_relay,
+    "create_collective": create_collective,
     "create_submission": create_submission,
     "make_letter": make_letter,
     "show_followup": show_followup,

@@ -17,6 +17,7 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot import safety
 from bot.config import Settings, Territory
 from bot.conversation import ConversationService
 from bot.engine import Engine
@@ -82,6 +83,7 @@ async def _post_init(application: Application) -> None:
     db = await Database(settings.db_path).open()
     catalogs = Catalogs(territory.languages, data["locales_dir"])
     engine = Engine(load_flows(data["flows_dir"]))
+    safety.Lexicon.load()  # compile the crisis word list now, not on someone's first message
     data["db"] = db
     data["service"] = ConversationService(db, engine, territory, catalogs, glossary=Glossary.load())
     for lang in territory.languages:
@@ -89,6 +91,7 @@ async def _post_init(application: Application) -> None:
         commands = [BotCommand(name, t(description)) for name, description in COMMANDS]
         language_code = None if lang == territory.languages[0] else lang
         await application.bot.set_my_commands(commands, language_code=language_code)
+    data["service"].bot_username = application.bot.username
     await _send_undelivered(application)
     log.info("Porte-voix ready for %s", territory.id)
 

@@ -132,6 +132,7 @@ def check_callback_data(flows: dict[str, Flow], territory: Territory) -> list[st
         "themes": [t.id for t in territory.themes],
         "languages": list(territory.languages),
         "establishments": [e.id for e in territory.establishments],
+        "groups": [b.id for b in territory.bodies if b.kind == "gem"],
     }
     for flow in flows.values():
         datas: list[tuple[str, str]] = []

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot import crisis, followup, lexicon, safety
+from bot import crisis, followup, lexicon, relay, safety
 from bot.actions import ACTIONS, ActionContext
 from bot.config import Territory
 from bot.engine import Answer, Button, Document, Engine, Reply, Turn, TurnContext
@@ -26,6 +26,7 @@ from bot.storage import (
     conversations,
     people,
     replies,
+    roles,
     safety_events,
     submissions,
     updates,
@@ -89,6 +90,14 @@ class ClearKeyboard:
 
 
 @dataclass(frozen=True)
+class SendTo:
+    """A message for another person (a peer helper told that consent was given)."""
+
+    telegram_id: int
+    reply: Reply
+
+
+@dataclass(frozen=True)
 class DeleteMessage:
     """Delete the person's own message from the chat (« effacer ce que je viens d'envoyer »)."""
 
@@ -99,13 +108,16 @@ class DeleteMessage:
 class Response:
     person_id: int
     update_id: int | None = None
-    actions: list[Send | MarkChosen | ClearKeyboard | DeleteMessage] = field(default_factory=list)
+    actions: list[Send | SendTo | MarkChosen | ClearKeyboard | DeleteMessage] = field(
+        default_factory=list
+    )
     notice: str | None = None  # short text shown when a button is tapped
 
     def payload(self) -> list[dict[str, Any]]:
         """The messages of this response as JSON, kept until Telegram has them."""
         return [
             {
+                "to": a.telegram_id if isinstance(a, SendTo) else None,
                 "text": a.reply.text,
                 "buttons": [[[b.label, b.data] for b in row] for row in a.reply.buttons],
                 "prompt": a.reply.prompt,
@@ -116,30 +128,26 @@ class Response:
                 ),
             }
             for a in self.actions
-            if isinstance(a, Send)
+            if isinstance(a, Send | SendTo)
         ]
 
     @classmethod
     def from_payload(
         cls, person_id: int, update_id: int, payload: list[dict[str, Any]]
     ) -> Response:
-        sends: list[Send | MarkChosen | ClearKeyboard | DeleteMessage] = [
-            Send(
-                Reply(
-                    item["text"],
-                    tuple(
-                        tuple(Button(label, data) for label, data in row) for row in item["buttons"]
-                    ),
-                    prompt=item["prompt"],
-                    document=(
-                        Document(item["document"][0], base64.b64decode(item["document"][1]))
-                        if item.get("document")
-                        else None
-                    ),
-                )
+        sends: list[Send | SendTo | MarkChosen | ClearKeyboard | DeleteMessage] = []
+        for item in payload:
+            reply = Reply(
+                item["text"],
+                tuple(tuple(Button(label, data) for label, data in row) for row in item["buttons"]),
+                prompt=item["prompt"],
+                document=(
+                    Document(item["document"][0], base64.b64decode(item["document"][1]))
+                    if item.get("document")
+                    else None
+                ),
             )
-            for item in payload
-        ]
+            sends.append(SendTo(item["to"], reply) if item.get("to") else Send(reply))
         return cls(person_id, update_id, sends)
 
 
@@ -161,6 +169,7 @@ class ConversationService:
         self.catalogs = catalogs
         self.clock = clock
         self.glossary = glossary
+        self.bot_username: str | None = None  # set once the bot knows its @username
 
     def glossary_terms(self, text: str) -> list[tuple[str, str]]:
         """Institutions a text names, (as written, acronym), for « c'est quoi ? » buttons."""
@@ -229,10 +238,20 @@ class _TurnState:
         self.response = Response(person.id)
         self.revision: int | None = None
         self.sent_prompt = False
+        self._roles: set[str] = set()
+        self._roles_loaded: set[str] | None = None
 
     # ---- building blocks -----------------------------------------------------------------
 
+    async def roles(self) -> set[str]:
+        """The person's roles, read once per event (they gate flows and menu entries)."""
+        if self._roles_loaded is None:
+            self._roles_loaded = await roles.roles_of(self.tx, self.person.id)
+            self._roles.update(self._roles_loaded)
+        return self._roles
+
     async def context(self) -> TurnContext:
+        await self.roles()
         if self.revision is None:
             self.revision = await people.next_revision(self.tx, self.person.id)
         ctx = TurnContext(t=self.t, revision=self.revision, run_action=self._run_action)
@@ -253,9 +272,12 @@ class _TurnState:
             "themes": [(theme.id, theme.label.get(lang)) for theme in territory.themes],
             "languages": [(code, ctx.t.language_name(code)) for code in territory.languages],
             "establishments": [(e.id, e.name.get(lang)) for e in territory.establishments],
+            "groups": [(b.id, b.name.get(lang)) for b in territory.bodies if b.kind == "gem"],
         }
         ctx.today = self.service.clock().astimezone(territory.tz).date()
-        ctx.flags = frozenset({"situations_body"} if territory.situations_body else set())
+        ctx.flags = frozenset(
+            ({"situations_body"} if territory.situations_body else set()) | self._roles
+        )
         if territory.situations_body is not None:
             ctx.variables["situations_body"] = html.escape(territory.situations_body.name.get(lang))
         ctx.glossary = self.service.glossary_terms
@@ -272,6 +294,7 @@ class _TurnState:
                 now=self.service.clock(),
                 display_name=self.event.display_name,
                 glossary=self.service.glossary,
+                bot_username=self.service.bot_username,
             )
             return await ACTIONS[name](action_ctx, params, state)
         if name == "set_language":
@@ -320,6 +343,11 @@ class _TurnState:
     async def open_flow(self, flow_id: str) -> None:
         """Starts a flow, or resumes it where the person left it if a draft is waiting."""
         engine = self.service.engine
+        required = engine.flow(flow_id).requires
+        if required and required not in await self.roles():
+            await roles.audit(self.tx, self.person.id, "refused_flow", flow=flow_id)
+            self.say(self.t(N_("Cette action est réservée aux pairs-aidants de Porte-voix.")))
+            flow_id = MENU_FLOW
         active = await conversations.active(self.tx, self.person.id)
         if active is not None and active.flow == flow_id:
             await self.apply(await engine.show(active, await self.context()))
@@ -388,7 +416,11 @@ class _TurnState:
 
     async def on_command(self, command: str, args: tuple[str, ...]) -> None:
         engine = self.service.engine
-        if command == "start":
+        if command == "start" and args and args[0].startswith(roles.INVITE_PREFIX):
+            await self.redeem_invite(args[0][len(roles.INVITE_PREFIX) :])
+        elif command == "start" and args and args[0].startswith(relay.CONSENT_PREFIX):
+            await self.show_consent_request(args[0][len(relay.CONSENT_PREFIX) :])
+        elif command == "start":
             await self.supersede_active()
             await self.open_flow(START_FLOW)
         elif command in ("menu", "annuler"):
@@ -426,6 +458,12 @@ class _TurnState:
             return
         if data.startswith("k:"):
             await self.on_crisis_button(data)
+            return
+        if data.startswith("c:"):
+            await self.on_consent_button(data)
+            return
+        if data.startswith(("e:", "E:")):
+            await self.on_erase_button(data)
             return
         if data.startswith("g:"):
             self.explain(data[2:])
@@ -568,12 +606,145 @@ class _TurnState:
             return
         await self.apply(await self.service.engine.answer(active, answer, await self.context()))
 
+    async def redeem_invite(self, code: str) -> None:
+        """`/start inv_<code>`: a one-time link gives a role; a replayed or old link does not."""
+        result = await roles.redeem(self.tx, code, self.person.id, self.service.clock())
+        if result.outcome == "granted" and result.role == "pair_aidant":
+            self._roles.add("pair_aidant")
+            self.say(
+                self.t(N_("Bienvenue. Vous êtes maintenant pair-aidant dans Porte-voix."))
+                + "\n"
+                + self.t(N_("Vous pouvez transmettre les mots d'une personne."))
+                + "\n"
+                + self.t(N_("Vous pouvez aussi transmettre l'avis d'un groupe."))
+            )
+        elif result.outcome == "granted":
+            self._roles.add(result.role or "")
+            body = self.service.territory.body(result.body_id) if result.body_id else None
+            name = body.name.get(self.t.lang) if body else ""
+            self.say(
+                self.t(N_("Bienvenue. Vous coordonnez maintenant ce groupe : {body}.")).format(
+                    body=html.escape(name)
+                )
+            )
+        elif result.outcome == "expired":
+            self.say(
+                self.t(N_("Ce lien est trop ancien."))
+                + "\n"
+                + self.t(N_("Demandez un nouveau lien à l'équipe Porte-voix."))
+            )
+        else:
+            self.say(
+                self.t(N_("Ce lien a déjà servi, ou il est inconnu."))
+                + "\n"
+                + self.t(N_("Demandez un nouveau lien à l'équipe Porte-voix."))
+            )
+        await self.supersede_active()
+        await self.open_flow(MENU_FLOW)
+
+    async def show_consent_request(self, code: str) -> None:
+        """`/start ok_<code>`: the relayed person reads their words and says yes or no."""
+        request = await relay.load(self.tx, code, self.service.clock())
+        t = self.t
+        if request is None or request.status != "open":
+            self.say(
+                t(N_("Ce lien est trop ancien."))
+                if request is not None and request.status == "expired"
+                else t(N_("Ce lien a déjà servi, ou il est inconnu."))
+            )
+            await self.open_flow(MENU_FLOW)
+            return
+        submission = request.submission
+        words = (
+            "« " + html.escape(submission["body_text"]) + " »"
+            if submission.get("body_text")
+            else t(N_("C'est un message vocal de {n} secondes.")).format(
+                n=submission.get("voice_duration") or 0
+            )
+        )
+        text = "\n".join(
+            [
+                t(N_("Un pair-aidant a écrit vos mots pour Porte-voix.")),
+                t(N_("Voici ses mots :")),
+                words,
+                t(N_("Est-ce bien ce que vous voulez dire ?")),
+            ]
+        )
+        buttons = (
+            (Button(t(N_("✅ Oui, ce sont mes mots")), f"c:{code}:yes"),),
+            (Button(t(N_("❌ Non, je refuse")), f"c:{code}:no"),),
+        )
+        self.response.actions.append(Send(Reply(text, buttons)))
+
+    async def on_consent_button(self, data: str) -> None:
+        _, code, choice = [*data.split(":", 2), "", ""][:3]
+        now = self.service.clock()
+        request = await relay.load(self.tx, code, now)
+        if request is None or request.status != "open" or choice not in ("yes", "no"):
+            self.response.notice = self.t(N_("Ce bouton est ancien."))
+            return
+        if self.event.message_id is not None:
+            self.response.actions.append(MarkChosen(self.event.message_id, data))
+        agreed = choice == "yes"
+        await relay.answer(self.tx, request, self.person.id, agreed, now)
+        reference = request.submission["reference"]
+        if agreed:
+            self.say(
+                self.t(N_("Merci. Vos mots sont envoyés."))
+                + "\n"
+                + self.t(N_("Le numéro est <b>{reference}</b>.")).format(reference=reference)
+                + "\n"
+                + self.t(N_("Tapez /suivi pour voir ce qu'ils deviennent."))
+            )
+        else:
+            self.say(self.t(N_("D'accord. Vos mots sont effacés. Rien n'est envoyé.")))
+        helper = (
+            await people.telegram_id_of(self.tx, request.helper_id) if request.helper_id else None
+        )
+        if helper is not None:
+            helper_t = self.service.catalogs.get(
+                await people.language_of(self.tx, request.helper_id)
+            )
+            text = (
+                helper_t(N_("La personne a dit oui. Le message {reference} est envoyé."))
+                if agreed
+                else helper_t(N_("La personne a dit non. Le message {reference} est effacé."))
+            )
+            self.response.actions.append(SendTo(helper, Reply(text.format(reference=reference))))
+
+    async def on_erase_button(self, data: str) -> None:
+        """From /suivi: erase one's own words (author, or the person whose words were relayed)."""
+        confirm, reference = data[0] == "E", data[2:]
+        row = await submissions.by_reference(self.tx, reference)
+        mine = row is not None and self.person.id in (row["author_id"], row["relayed_person_id"])
+        if not mine or row["status"] in ("erased", "withdrawn"):
+            self.say(self.t(N_("Ce numéro est absent de votre liste.")))
+            return
+        if not confirm:
+            self.response.actions.append(
+                Send(
+                    Reply(
+                        self.t(N_("Voulez-vous effacer le message {reference} ?")).format(
+                            reference=reference
+                        )
+                        + "\n"
+                        + self.t(N_("Le groupe ne pourra plus le lire.")),
+                        ((Button(self.t(N_("🗑 Oui, effacer")), f"E:{reference}"),),),
+                    )
+                )
+            )
+            return
+        if self.event.message_id is not None:
+            self.response.actions.append(MarkChosen(self.event.message_id, data))
+        await relay.erase(self.tx, row["id"], self.person.id)
+        self.say(self.t(N_("C'est fait. Vos mots sont effacés.")))
+
     async def show_followup(self, reference: str | None) -> None:
         """/suivi: the list, or one submission when a reference is given (only the author's)."""
         territory = self.service.territory
         if reference:
             row = await submissions.by_reference(self.tx, reference)
-            if row is None or row["author_id"] != self.person.id:
+            if row is None or self.person.id not in (row["author_id"], row["relayed_person_id"]):
                 self.say(self.t(N_("Ce numéro est absent de votre liste.")))
             else:
                 self.response.actions.append(Send(followup.detail(row, self.t, territory)))

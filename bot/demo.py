@@ -22,6 +22,7 @@ from bot.sandbox.server import Sandbox
 DEMO_TOKEN = "100000:porte-voix-demo"
 DEMO_USER = 424242
 QUIET_SECONDS = 0.6
+FIRST_ANSWER_SECONDS = 10.0
 HELP = """\
 Porte-voix — démo locale (sandbox {root})
   Tapez un texte pour l'envoyer. Tapez un numéro pour appuyer sur un bouton.
@@ -61,13 +62,15 @@ class Terminal:
                 print(f"   [{len(self.buttons)}] {button.text}", file=self.out)  # type: ignore[call-overload]
 
     async def drain(self) -> None:
-        """Shows everything the bot says until it has been quiet for a moment."""
+        """Shows everything the bot says: waits for its answer, then until it is quiet."""
+        timeout = FIRST_ANSWER_SECONDS
         while True:
             try:
-                message = await self.person.receive(timeout=QUIET_SECONDS)
+                message = await self.person.receive(timeout=timeout)
             except AssertionError:
                 return
             self.show(message)
+            timeout = QUIET_SECONDS
 
     async def handle(self, line: str) -> bool:
         line = line.strip()

@@ -18,8 +18,16 @@ ROOT = Path(__file__).resolve().parent.parent
 FLOWS_DIR = ROOT / "flows"
 
 ASK_KINDS = ("none", "choice", "text", "date")
-DYNAMIC_CHOICES = ("themes", "languages", "establishments")
-ACTIONS = ("create_submission", "set_language", "make_letter", "show_followup", "explain_word")
+DYNAMIC_CHOICES = ("themes", "languages", "establishments", "groups")
+ACTIONS = (
+    "create_submission",
+    "set_language",
+    "make_letter",
+    "show_followup",
+    "explain_word",
+    "create_relay",
+    "create_collective",
+)
 THEN_TARGETS = ("menu", "resume")
 VALUE_RE = re.compile(r"^[a-z0-9_-]{1,24}$")
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
@@ -46,7 +54,9 @@ FLOW_KEYS = {
     "navigation",
     "command",
     "safety_expected",
+    "requires",
 }
+ROLES = ("pair_aidant", "coordinator")
 SAFETY_CATEGORIES = (
     "suicide",
     "violence_received",
@@ -55,7 +65,11 @@ SAFETY_CATEGORIES = (
     "staff_abuse",
 )
 CHOICE_KEYS = {"value", "label", "explain", "next", "flow", "when"}
-FLAGS = ("situations_body",)  # conditions a choice may depend on (`when:`), set per territory
+FLAGS = (
+    "situations_body",
+    "pair_aidant",
+    "coordinator",
+)  # conditions a choice may depend on (`when:`), set per territory
 TEXT_KEYS = ("say", "label", "explain", "title")
 DEFAULT_MAX_LENGTH = 3000
 
@@ -116,6 +130,7 @@ class Flow:
     # Crisis-net categories this flow exists to receive (a complaint about restraint is
     # `staff_abuse`): a detection made only of these does not interrupt the flow.
     safety_expected: frozenset[str] = frozenset()
+    requires: str | None = None  # a role the person must have to open this flow
 
     def step(self, step_id: str) -> Step:
         return self.steps[step_id]
@@ -235,7 +250,14 @@ def load_flow(path: Path) -> Flow:
         navigation=bool(raw.get("navigation", True)),
         command=raw.get("command"),
         safety_expected=_safety_expected(raw.get("safety_expected", []), name),
+        requires=_role(raw.get("requires"), name),
     )
+
+
+def _role(value: Any, name: str) -> str | None:
+    if value is not None and value not in ROLES:
+        raise FlowError(f"{name}: requires: {value!r} is not one of {', '.join(ROLES)}")
+    return value
 
 
 def _safety_expected(value: Any, name: str) -> frozenset[str]:

@@ -28,6 +28,9 @@ STATUS_LABELS = {
     "answered": N_("Le groupe a répondu."),
     "closed": N_("Terminé."),
     "reopened": N_("Rouvert à votre demande."),
+    "awaiting_consent": N_("En attente de l'accord de la personne."),
+    "erased": N_("Effacé."),
+    "withdrawn": N_("Effacé : la personne a dit non."),
 }
 
 
@@ -85,4 +88,7 @@ def detail(row: dict[str, Any], t: Translator, territory: Territory) -> Reply:
             status=t(STATUS_LABELS.get(row["status"], row["status"]))
         )
     )
-    return Reply("\n".join(lines))
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if row["status"] not in ("erased", "withdrawn"):
+        buttons = ((Button(t(N_("🗑 Effacer ce message")), f"e:{row['reference']}"),),)
+    return Reply("\n".join(lines), buttons)

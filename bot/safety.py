@@ -279,8 +279,8 @@ class _Rx(NamedTuple):
     """A compiled piece: its regex, the letters a match can start with, and if it may be empty.
 
     `first` lets `_alternation` put each phrase in a bucket per first letter: Python's `re`
-    tries every alternative at every word, so dispatching on the first letter makes one
-    search several times faster without changing what matches.
+    tries every alternative at every word, so dispatching on the first letter saves work
+    without changing what matches.
     """
 
     regex: str
@@ -370,6 +370,8 @@ class _Parser:
             match = self.tokens[self.position][1]
             self.position += 1
             text = match.group(0)
+            if kind == "word" and "*" in text[:-1]:
+                raise self.error(f"{text!r}: a stem has one * and only at the end")
             if kind == "word" and not text.endswith("*"):
                 literal.append(text)
                 continue
@@ -419,6 +421,8 @@ class _Parser:
 
 def compile_phrase(phrase: str, sets: Mapping[str, _Rx] | None = None, where: str = "") -> str:
     """One lexicon phrase → a regex over padded normalised text (syntax: YAML header).
+
+    For tests and tooling: shows what a phrase becomes, raises LexiconError with the reason.
 
     Literal words must follow each other; `stem*` is any word starting with the stem;
     `(a|b c|)` is one of the alternatives, groups nest, an empty alternative makes the group

@@ -29,6 +29,7 @@ from bot.conversation import (
     MarkChosen,
     Response,
     Send,
+    SendTo,
 )
 from bot.engine import Reply
 
@@ -189,6 +190,14 @@ async def send_response(
                     caption=action.reply.text or None,
                     parse_mode=ParseMode.HTML,
                 )
+            elif isinstance(action, SendTo):
+                await bot.send_message(
+                    action.telegram_id,
+                    action.reply.text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                    reply_markup=keyboard(action.reply),
+                )
             elif isinstance(action, Send):
                 sent = await bot.send_message(
                     chat_id,
@@ -200,6 +209,11 @@ async def send_response(
                 if action.reply.prompt:
                     prompt_id = sent.message_id
         except Forbidden:
+            if isinstance(action, SendTo):
+                log.warning(
+                    "a message for another person could not be sent: their chat blocks the bot"
+                )
+                continue
             log.warning("chat of person %s blocks the bot", response.person_id)
             break
         except BadRequest as exc:

@@ -95,4 +95,44 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX safety_events_person ON safety_events(person_id, at)
     """,
+    # 4 — roles given by one-time invites, an audit log, relayed words and their consent
+    """
+    CREATE TABLE invites (
+        code TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        body_id TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        used_by INTEGER REFERENCES people(id) ON DELETE SET NULL
+    );
+    CREATE TABLE roles (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        body_id TEXT,
+        granted_at TEXT NOT NULL,
+        revoked_at TEXT,
+        invite_code TEXT REFERENCES invites(code)
+    );
+    CREATE INDEX roles_person ON roles(person_id);
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        action TEXT NOT NULL,
+        detail TEXT
+    );
+    CREATE TABLE consent_requests (
+        code TEXT PRIMARY KEY,
+        submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+        helper_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        answered_at TEXT,
+        answer TEXT
+    );
+    ALTER TABLE submissions ADD COLUMN relayed_by INTEGER REFERENCES people(id) ON DELETE SET NULL;
+    ALTER TABLE submissions ADD COLUMN relayed_person_id INTEGER REFERENCES people(id) ON DELETE SET NULL
+    """,
 ]

@@ -73,3 +73,12 @@ async def set_prompt_message(tx: Tx, person_id: int, message_id: int | None) -> 
     await tx.execute(
         "UPDATE people SET prompt_message_id = ? WHERE id = ?", (message_id, person_id)
     )
+
+
+async def telegram_id_of(tx: Tx, person_id: int) -> int | None:
+    """Only to address a message to someone; the id never leaves this table otherwise."""
+    return await tx.value("SELECT telegram_id FROM people WHERE id = ?", (person_id,))
+
+
+async def language_of(tx: Tx, person_id: int) -> str | None:
+    return await tx.value("SELECT language FROM people WHERE id = ?", (person_id,))

@@ -29,6 +29,8 @@ class NewSubmission:
     event_date: str | None = None  # ISO date, or "unknown"
     author_name: str | None = None  # only when the author chose to be named
     details: dict[str, Any] | None = None  # kind-specific answers (wish, why…)
+    status: str = "sent"  # "awaiting_consent" for words relayed until the person says yes
+    relayed_by: int | None = None  # the peer helper who wrote the words down
 
 
 async def next_reference(tx: Tx, kind: str, year: int) -> str:
@@ -60,8 +62,8 @@ async def create(tx: Tx, new: NewSubmission) -> str:
         """
         INSERT INTO submissions (reference, kind, author_id, speaker, theme, establishment,
             body_text, voice_file_id, voice_duration, sharing, language, status, origin_run,
-            created_at, event_date, author_name, details)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?, ?, ?, ?, ?)
+            created_at, event_date, author_name, details, relayed_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         (
             reference,
@@ -75,14 +77,16 @@ async def create(tx: Tx, new: NewSubmission) -> str:
             new.voice_duration,
             new.sharing,
             new.language,
+            new.status,
             new.origin_run,
             now,
             new.event_date,
             new.author_name if new.sharing == "named" else None,
             json.dumps(new.details, ensure_ascii=False) if new.details else None,
+            new.relayed_by,
         ),
     )
-    await add_event(tx, submission_id, "sent", actor_id=new.author_id)
+    await add_event(tx, submission_id, new.status, actor_id=new.author_id)
     return reference
 
 
@@ -108,9 +112,9 @@ async def for_author(tx: Tx, author_id: int) -> list[dict[str, Any]]:
         """
         SELECT s.*, (SELECT e.kind FROM submission_events e WHERE e.submission_id = s.id
                      ORDER BY e.id DESC LIMIT 1) AS last_event
-        FROM submissions s WHERE s.author_id = ? ORDER BY s.id DESC
+        FROM submissions s WHERE s.author_id = ? OR s.relayed_person_id = ? ORDER BY s.id DESC
         """,
-        (author_id,),
+        (author_id, author_id),
     )
     return [dict(r) for r in rows]
 
