@@ -549,13 +549,23 @@ class _TurnState:
             active.revision = ctx.revision
             await conversations.save(self.tx, self.person.id, active)
             reply = crisis.resources_reply(
-                territory, self.t, detection.categories, ctx.revision, recently_shown=recent
+                territory,
+                self.t,
+                detection.categories,
+                ctx.revision,
+                recently_shown=recent,
+                imminent=detection.imminent,
             )
             self.response.actions.append(Send(Reply(reply.text, reply.buttons, prompt=True)))
             self.sent_prompt = True
             return True
         reply = crisis.resources_reply(
-            territory, self.t, detection.categories, None, recently_shown=recent
+            territory,
+            self.t,
+            detection.categories,
+            None,
+            recently_shown=recent,
+            imminent=detection.imminent,
         )
         self.response.actions.append(Send(reply))
         await self.show_current()

@@ -41,10 +41,17 @@ def _line(resource: CrisisResource, t: Translator) -> str:
     )
 
 
-def first_resources(territory: Territory, categories: Iterable[str]) -> list[CrisisResource]:
+EMERGENCY = ("15", "112")  # first when the words say it is happening now
+
+
+def first_resources(
+    territory: Territory, categories: Iterable[str], imminent: bool = False
+) -> list[CrisisResource]:
     chosen = list(territory.crisis_resources[:FIRST_SHOWN])
     wanted = {rid for category in categories for rid in CATEGORY_RESOURCES.get(category, ())}
     chosen += [r for r in territory.crisis_resources if r.id in wanted and r not in chosen]
+    if imminent:
+        chosen.sort(key=lambda r: r.id not in EMERGENCY)  # stable: the rest keep their order
     return chosen
 
 
@@ -55,6 +62,7 @@ def resources_reply(
     revision: int | None,
     *,
     recently_shown: bool = False,
+    imminent: bool = False,
 ) -> Reply:
     """The first answer to a message that fired the net.
 
@@ -72,7 +80,7 @@ def resources_reply(
             t(N_("Je suis un robot.")),
             t(N_("Vous pouvez parler à quelqu'un tout de suite :")),
         ]
-        lines += [_line(r, t) for r in first_resources(territory, categories)]
+        lines += [_line(r, t) for r in first_resources(territory, categories, imminent)]
     buttons: list[tuple[Button, ...]] = []
     if revision is not None:
         lines.append(t(N_("Vous pouvez continuer votre message ou arrêter.")))
