@@ -52,12 +52,27 @@ def _spoken(answer: Any) -> dict[str, Any] | None:
     return {k: v for k, v in answer.items() if k != "message_id"}
 
 
+def _new_submission(ctx: ActionContext, state: ConversationState, **fields: Any) -> NewSubmission:
+    """The fields every submission takes from the conversation; `fields` add or override."""
+    message = state.answers.get("message") or {}
+    common: dict[str, Any] = {
+        "author_id": ctx.person.id,
+        "language": ctx.t.lang,
+        "year": ctx.now.astimezone(ctx.territory.tz).year,
+        "origin_run": state.run_id,
+        "theme": state.answers.get("theme"),
+        "body_text": message.get("text"),
+        "voice_file_id": message.get("voice"),
+        "voice_duration": message.get("duration"),
+    }
+    return NewSubmission(**{**common, **fields})
+
+
 async def create_submission(
     ctx: ActionContext, params: Mapping[str, Any], state: ConversationState
 ) -> dict[str, Any]:
     answers = state.answers
     kind = str(params.get("kind", "avis"))
-    message = answers.get("message") or {}
     sharing = "named" if kind in KINDS_NAMED_BY_LAW else answers.get("sharing", "anonymous")
     if sharing not in SHARING_LEVELS:
         raise ValueError(f"unknown sharing level {sharing!r}")
@@ -82,19 +97,13 @@ async def create_submission(
     local_now = ctx.now.astimezone(ctx.territory.tz)
     reference = await submissions.create(
         ctx.tx,
-        NewSubmission(
+        _new_submission(
+            ctx,
+            state,
             kind=kind,
-            author_id=ctx.person.id,
             sharing=sharing,
-            language=ctx.t.lang,
-            year=local_now.year,
-            origin_run=state.run_id,
             speaker=speaker,
-            theme=answers.get("theme"),
             establishment=answers.get("establishment"),
-            body_text=message.get("text"),
-            voice_file_id=message.get("voice"),
-            voice_duration=message.get("duration"),
             event_date=answers.get("when"),
             author_name=author_name if sharing == "named" else None,
             details=details or None,
@@ -156,7 +165,6 @@ async def create_relay(
     mode = str(params.get("consent"))
     if mode not in ("oral", "link"):
         raise ValueError(f"unknown consent mode {mode!r}")
-    message = answers.get("message") or {}
     local_now = ctx.now.astimezone(ctx.territory.tz)
     consent: dict[str, Any] = {
         "mode": mode,
@@ -166,18 +174,12 @@ async def create_relay(
     }
     reference = await submissions.create(
         ctx.tx,
-        NewSubmission(
+        _new_submission(
+            ctx,
+            state,
             kind=str(answers.get("relay_kind", "avis")),
-            author_id=ctx.person.id,
             sharing="anonymous",
-            language=ctx.t.lang,
-            year=local_now.year,
-            origin_run=state.run_id,
             speaker="pair_aidant",
-            theme=answers.get("theme"),
-            body_text=message.get("text"),
-            voice_file_id=message.get("voice"),
-            voice_duration=message.get("duration"),
             details={"consent": consent},
             status="sent" if mode == "oral" else "awaiting_consent",
             relayed_by=ctx.person.id,
@@ -203,7 +205,6 @@ async def create_collective(
 ) -> dict[str, Any]:
     """The position of a group (a GEM session), recorded by a peer helper as one voice."""
     answers = state.answers
-    message = answers.get("message") or {}
     local_now = ctx.now.astimezone(ctx.territory.tz)
     group = answers.get("group")
     details = {
@@ -215,18 +216,12 @@ async def create_collective(
     }
     reference = await submissions.create(
         ctx.tx,
-        NewSubmission(
+        _new_submission(
+            ctx,
+            state,
             kind="avis",
-            author_id=ctx.person.id,
             sharing="anonymous",
-            language=ctx.t.lang,
-            year=local_now.year,
-            origin_run=state.run_id,
             speaker="collectif",
-            theme=answers.get("theme"),
-            body_text=message.get("text"),
-            voice_file_id=message.get("voice"),
-            voice_duration=message.get("duration"),
             event_date=answers.get("when"),
             details=details,
             relayed_by=ctx.person.id,
