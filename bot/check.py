@@ -14,10 +14,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.choice_sources import dynamic_choices
 from bot.config import ConfigError, Territory, load_territory
 from bot.engine import choice_data, nav_data, open_flow_data
 from bot.flows import FLOWS_DIR, Flow, FlowError, load_flows, texts, validate
-from bot.i18n import DOMAIN, LOCALES_DIR, SOURCE_LANGUAGE
+from bot.i18n import DOMAIN, LOCALES_DIR, SOURCE_LANGUAGE, Catalogs
 from bot.plain.glossary import Glossary
 from bot.plain.lint import LintContext, lint
 
@@ -128,11 +129,10 @@ def check_plain_language(
 
 def check_callback_data(flows: dict[str, Flow], territory: Territory) -> list[str]:
     problems = []
+    source_language = Catalogs((SOURCE_LANGUAGE,)).get(SOURCE_LANGUAGE)
     dynamic = {
-        "themes": [t.id for t in territory.themes],
-        "languages": list(territory.languages),
-        "establishments": [e.id for e in territory.establishments],
-        "groups": [b.id for b in territory.bodies if b.kind == "gem"],
+        name: [value for value, _ in pairs]
+        for name, pairs in dynamic_choices(territory, source_language).items()
     }
     for flow in flows.values():
         datas: list[tuple[str, str]] = []

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot import crisis, followup, lexicon, relay, safety
 from bot.actions import ACTIONS, ActionContext
+from bot.choice_sources import dynamic_choices
 from bot.config import Territory
 from bot.engine import Answer, Button, Document, Engine, Reply, Turn, TurnContext
 from bot.i18n import N_, Catalogs, negotiate
@@ -268,12 +269,7 @@ class _TurnState:
             "pseudonym": ctx.t(N_("Personne {code}")).format(code=self.person.pseudonym),
             "display_name": html.escape(self.event.display_name or ""),
         }
-        ctx.dynamic_choices = {
-            "themes": [(theme.id, theme.label.get(lang)) for theme in territory.themes],
-            "languages": [(code, ctx.t.language_name(code)) for code in territory.languages],
-            "establishments": [(e.id, e.name.get(lang)) for e in territory.establishments],
-            "groups": [(b.id, b.name.get(lang)) for b in territory.bodies if b.kind == "gem"],
-        }
+        ctx.dynamic_choices = dynamic_choices(territory, ctx.t)
         ctx.today = self.service.clock().astimezone(territory.tz).date()
         ctx.flags = frozenset(
             ({"situations_body"} if territory.situations_body else set()) | self._roles

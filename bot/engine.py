@@ -235,7 +235,7 @@ class Engine:
         if answer.kind == "choice":
             chosen = next((c for c in choices if c.value == answer.value), None)
         elif answer.kind == "text" and answer.text:
-            chosen = _match_typed_choice(answer.text, choices, ctx.t)
+            chosen = _match_typed_choice(answer.text, choices)
         if chosen is None:
             hint = ctx.t(N_("Choisissez une réponse avec les boutons."))
             turn = await self.show(state, ctx, hint)
@@ -492,7 +492,7 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if ch.isalnum())
 
 
-def _match_typed_choice(text: str, choices: list[Choice], t: Translator) -> Choice | None:
+def _match_typed_choice(text: str, choices: list[Choice]) -> Choice | None:
     """Lets people type a choice instead of tapping it: its number or its label."""
     typed = clean_text(text)
     if typed.isdigit() and 1 <= int(typed) <= len(choices):

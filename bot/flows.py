@@ -14,11 +14,13 @@ from typing import Any
 
 import yaml
 
+from bot.choice_sources import SOURCES
+
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS_DIR = ROOT / "flows"
 
 ASK_KINDS = ("none", "choice", "text", "date")
-DYNAMIC_CHOICES = ("themes", "languages", "establishments", "groups")
+DYNAMIC_CHOICES = SOURCES  # the territory's lists a choice step can show (bot.choice_sources)
 ACTIONS = (
     "create_submission",
     "set_language",

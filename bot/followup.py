@@ -11,8 +11,11 @@ from typing import Any
 from bot.config import Territory
 from bot.engine import Button, Reply
 from bot.i18n import N_, Translator
+from bot.storage.submissions import REFERENCE_PREFIXES
 
-REFERENCE = re.compile(r"\b(AV|RE|ID|SI)-\d{4}-\d{4}\b", re.IGNORECASE)
+REFERENCE = re.compile(
+    rf"\b({'|'.join(REFERENCE_PREFIXES.values())})-\d{{4}}-\d{{4}}\b", re.IGNORECASE
+)
 MAX_LISTED = 10
 
 KIND_LABELS = {

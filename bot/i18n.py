@@ -44,11 +44,6 @@ class Translator:
             return message
         return self.translations.gettext(message)
 
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        if self.lang == SOURCE_LANGUAGE:
-            return singular if n < 2 else plural
-        return self.translations.ngettext(singular, plural, n)
-
     def full_date(self, value: date | datetime, tz: tzinfo | None = None) -> str:
         """« samedi 1er mars 2026 »: weekday, day, month and year, as FALC asks."""
         if isinstance(value, datetime) and tz is not None:
