@@ -53,6 +53,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     problems, summary = run_check(config, flows, warnings_out=warnings)
     for line in summary:
         print(f"ok  {line}")
+    if not problems:
+        from bot.routing import route_lines
+
+        print("routes (kind, theme[@establishment] -> bodies, deciding rule):")
+        for line in route_lines(load_territory(config)):
+            print(f"    {line}")
     if args.warnings:
         for warning in warnings:
             print(f"warn  {warning}")

@@ -10,12 +10,13 @@ from typing import Any
 
 from telegram.helpers import create_deep_linked_url
 
-from bot import followup, lexicon, relay
+from bot import case_cards, followup, lexicon, relay
+from bot.case_actions import CASE_ACTIONS
 from bot.config import Territory
 from bot.engine import Document, Reply
 from bot.i18n import N_, Translator
 from bot.letters import ComplaintLetter, render
-from bot.storage import Tx, submissions
+from bot.storage import Tx, cases, roles, submissions
 from bot.storage.conversations import ConversationState
 from bot.storage.people import Person
 from bot.storage.submissions import SPEAKERS, NewSubmission
@@ -39,6 +40,15 @@ class ActionContext:
     display_name: str | None
     glossary: Any = None
     bot_username: str | None = None
+    casework: Any = None  # bot.cases.Casework of this transaction
+    roles: frozenset[str] | set[str] = frozenset()
+
+
+async def _dispatch(ctx: ActionContext, reference: str) -> None:
+    """A sent submission goes to its bodies in the same transaction (outbox rows)."""
+    row = await submissions.by_reference(ctx.tx, reference)
+    if row is not None and ctx.casework is not None:
+        await ctx.casework.dispatch(row["id"])
 
 
 def _text_of(answer: Any) -> str | None:
@@ -109,6 +119,7 @@ async def create_submission(
             details=details or None,
         ),
     )
+    await _dispatch(ctx, reference)
     log.info("submission %s created (%s)", reference, kind)
     return {"reference": reference, "date": ctx.t.full_date(local_now)}
 
@@ -196,6 +207,8 @@ async def create_relay(
             if ctx.bot_username
             else f"/start {payload}"
         )
+    if mode == "oral":
+        await _dispatch(ctx, reference)
     log.info("relayed words %s (%s consent)", reference, mode)
     return results
 
@@ -227,6 +240,7 @@ async def create_collective(
             relayed_by=ctx.person.id,
         ),
     )
+    await _dispatch(ctx, reference)
     log.info("collective contribution %s", reference)
     return {"reference": reference, "date": ctx.t.full_date(local_now)}
 
@@ -239,3 +253,16 @@ ACTIONS = {
     "show_followup": show_followup,
     "explain_word": explain_word,
 }
+
+
+async def show_cases(
+    ctx: ActionContext, params: Mapping[str, Any], state: ConversationState
+) -> dict[str, Any]:
+    """The open cases of the coordinator's bodies, from the menu (like /cas)."""
+    bodies = await roles.bodies_of(ctx.tx, ctx.person.id)
+    open_cases = await cases.open_for_bodies(ctx.tx, bodies)
+    return {"_replies": [case_cards.listing(open_cases, ctx.t, ctx.territory)]}
+
+
+ACTIONS.update(CASE_ACTIONS)
+ACTIONS["show_cases"] = show_cases

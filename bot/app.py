@@ -14,16 +14,18 @@ from datetime import timedelta
 from pathlib import Path
 
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import safety
+from bot.clock import Clock
 from bot.config import Settings, Territory
 from bot.conversation import ConversationService
+from bot.delivery import Delivery
 from bot.engine import Engine
 from bot.flows import FLOWS_DIR, load_flows
 from bot.handlers import usager
 from bot.handlers.ordering import PerChatSequentialProcessor
+from bot.handlers.sender import telegram_sender
 from bot.i18n import LOCALES_DIR, N_, Catalogs
 from bot.plain.glossary import Glossary
 from bot.storage import Database
@@ -31,6 +33,7 @@ from bot.storage import Database
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 log = logging.getLogger(__name__)
 
+SWEEP_EVERY = timedelta(minutes=1)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 COMMANDS = [
     ("start", N_("Commencer")),
@@ -38,6 +41,7 @@ COMMANDS = [
     ("avis", N_("Donner mon avis")),
     ("reprendre", N_("Reprendre mon brouillon")),
     ("langue", N_("Changer de langue")),
+    ("suivi", N_("Suivre mes envois")),
     ("aide", N_("Aide")),
     ("stop", N_("Arrêter et effacer le brouillon")),
 ]
@@ -49,6 +53,7 @@ def build_application(
     *,
     flows_dir: Path = FLOWS_DIR,
     locales_dir: Path = LOCALES_DIR,
+    clock: Clock | None = None,
 ) -> Application:
     """The real Application; storage opens in post_init so building it has no side effect."""
     if not settings.token:
@@ -68,7 +73,11 @@ def build_application(
         .build()
     )
     application.bot_data.update(
-        settings=settings, territory=territory, flows_dir=flows_dir, locales_dir=locales_dir
+        settings=settings,
+        territory=territory,
+        flows_dir=flows_dir,
+        locales_dir=locales_dir,
+        clock=clock or Clock(),
     )
     for handler in usager.handlers():
         application.add_handler(handler)  # type: ignore[arg-type]
@@ -85,28 +94,43 @@ async def _post_init(application: Application) -> None:
     engine = Engine(load_flows(data["flows_dir"]))
     safety.Lexicon.load()  # compile the crisis word list now, not on someone's first message
     data["db"] = db
-    data["service"] = ConversationService(db, engine, territory, catalogs, glossary=Glossary.load())
+    service = ConversationService(
+        db, engine, territory, catalogs, clock=data["clock"], glossary=Glossary.load()
+    )
+    data["service"] = service
     for lang in territory.languages:
         t = catalogs.get(lang)
         commands = [BotCommand(name, t(description)) for name, description in COMMANDS]
         language_code = None if lang == territory.languages[0] else lang
         await application.bot.set_my_commands(commands, language_code=language_code)
-    data["service"].bot_username = application.bot.username
-    await _send_undelivered(application)
+    service.bot_username = application.bot.username
+    delivery = Delivery(
+        db,
+        telegram_sender(application.bot),
+        data["clock"],
+        on_sent=service.cases.on_sent,
+        on_blocked=service.cases.on_blocked,
+    )
+    data["delivery"] = delivery
+    await delivery.start()  # rows owed before a stop (or a crash) go out now
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            _sweep, interval=SWEEP_EVERY, first=5, name="case-sweep"
+        )
     log.info("Porte-voix ready for %s", territory.id)
 
 
-async def _send_undelivered(application: Application) -> None:
-    """Replies committed just before a crash go out now; the person never misses one."""
-    service: ConversationService = application.bot_data["service"]
-    for chat_id, response in await service.undelivered():
-        try:
-            await usager.send_response(application.bot, service, chat_id, response)
-        except TelegramError as exc:
-            log.warning("reply of update %s still not sent: %s", response.update_id, exc)
+async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Overdue cases and follow-up questions; the rows it writes go through the outbox."""
+    service: ConversationService = context.application.bot_data["service"]
+    await service.sweep()
+    context.application.bot_data["delivery"].kick()
 
 
 async def _post_shutdown(application: Application) -> None:
+    delivery: Delivery | None = application.bot_data.pop("delivery", None)
+    if delivery is not None:
+        await delivery.stop()
     db: Database | None = application.bot_data.pop("db", None)
     if db is not None:
         await db.close()

@@ -18,7 +18,8 @@ def dynamic_choices(territory: Territory, t: Translator) -> dict[str, list[tuple
         "languages": [(code, t.language_name(code)) for code in territory.languages],
         "establishments": [(e.id, e.name.get(lang)) for e in territory.establishments],
         "groups": [(b.id, b.name.get(lang)) for b in territory.bodies if b.kind == "gem"],
+        "bodies": [(b.id, b.name.get(lang)) for b in territory.bodies],
     }
 
 
-SOURCES = ("themes", "languages", "establishments", "groups")
+SOURCES = ("themes", "languages", "establishments", "groups", "bodies")

@@ -217,6 +217,17 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class CaseSettings:
+    """Delays of casework: when an untaken case is flagged to its body, then to triage.
+
+    Eight days is the CDU's own delay to answer a complaint (Code de la santé publique).
+    """
+
+    overdue_days: int = 8
+    escalation_days: int = 3
+
+
+@dataclass(frozen=True)
 class Territory:
     """One deployment's local data, loaded from one TOML file."""
 
@@ -233,6 +244,7 @@ class Territory:
     routing_rules: tuple[RoutingRule, ...]
     fallback_body: str
     source: Path
+    cases: CaseSettings = CaseSettings()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -451,6 +463,7 @@ class _Loader:
                 "bodies",
                 "themes",
                 "routing",
+                "cases",
             ),
             "",
         )
@@ -468,6 +481,7 @@ class _Loader:
         bodies = self.bodies(data, establishments)
         themes = self.themes(data)
         rules, fallback = self.routing(data, establishments, bodies, themes)
+        case_settings = self.case_settings(data.get("cases", {}))
         return Territory(
             id=territory_id,
             name=name,
@@ -482,6 +496,7 @@ class _Loader:
             routing_rules=rules,
             fallback_body=fallback,
             source=self.path,
+            cases=case_settings,
         )
 
     def timezone(self, head: dict[str, Any]) -> str:
@@ -522,6 +537,21 @@ class _Loader:
         names = ("submissions_days", "drafts_days", "crisis_events_days", "closed_followup_weeks")
         self.keys(table, names, "retention")
         return Retention(*(self.positive_int(table, name, "retention") for name in names))
+
+    def case_settings(self, table: Any) -> CaseSettings:
+        if not isinstance(table, dict):
+            self.fail("cases", f"expected a table, got {_type_name(table)}")
+        names = ("overdue_days", "escalation_days")
+        self.keys(table, names, "cases")
+        defaults = CaseSettings()
+        return CaseSettings(
+            *(
+                self.positive_int(table, name, "cases")
+                if name in table
+                else getattr(defaults, name)
+                for name in names
+            )
+        )
 
     def crisis_resources(self, data: dict[str, Any]) -> tuple[CrisisResource, ...]:
         result: list[CrisisResource] = []

@@ -7,26 +7,27 @@ Only then does the caller send anything: a reply never announces a write that co
 
 from __future__ import annotations
 
-import base64
 import html
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot import crisis, followup, lexicon, relay, safety
+from bot import coordination, crisis, followup, lexicon, relay, safety
 from bot.actions import ACTIONS, ActionContext
+from bot.cases import CaseService, reply_payload
 from bot.choice_sources import dynamic_choices
 from bot.config import Territory
-from bot.engine import Answer, Button, Document, Engine, Reply, Turn, TurnContext
+from bot.engine import Answer, Button, Engine, Reply, Turn, TurnContext
 from bot.i18n import N_, Catalogs, negotiate
 from bot.storage import (
     Database,
     Tx,
+    cases,
     conversations,
+    outbox,
     people,
-    replies,
     roles,
     safety_events,
     submissions,
@@ -34,6 +35,15 @@ from bot.storage import (
 )
 from bot.storage.conversations import ConversationState
 from bot.storage.people import Person
+from bot.turn_actions import (
+    Action,
+    ClearKeyboard,
+    DeleteMessage,
+    MarkChosen,
+    Response,
+    Send,
+    SendTo,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,90 +80,30 @@ class Incoming:
     message_id: int | None = None
     display_name: str | None = None  # used only if the person chooses to be named
     caption: str | None = None  # text sent with a voice note, a photo or a file
+    chat_id: int | None = None  # a group chat; None for the person's private chat
+    tapped_label: str | None = None  # the label of the tapped button, shown as chosen
 
 
-@dataclass(frozen=True)
-class Send:
-    reply: Reply
-
-
-@dataclass(frozen=True)
-class MarkChosen:
-    """Replace the keyboard of the tapped message by the chosen answer, so the chat reads well."""
-
-    message_id: int
-    data: str
-
-
-@dataclass(frozen=True)
-class ClearKeyboard:
-    message_id: int
-
-
-@dataclass(frozen=True)
-class SendTo:
-    """A message for another person (a peer helper told that consent was given)."""
-
-    telegram_id: int
-    reply: Reply
-
-
-@dataclass(frozen=True)
-class DeleteMessage:
-    """Delete the person's own message from the chat (« effacer ce que je viens d'envoyer »)."""
-
-    message_id: int
-
-
-@dataclass
-class Response:
-    person_id: int
-    update_id: int | None = None
-    actions: list[Send | SendTo | MarkChosen | ClearKeyboard | DeleteMessage] = field(
-        default_factory=list
-    )
-    notice: str | None = None  # short text shown when a button is tapped
-
-    def payload(self) -> list[dict[str, Any]]:
-        """The messages of this response as JSON, kept until Telegram has them."""
-        return [
-            {
-                "to": a.telegram_id if isinstance(a, SendTo) else None,
-                "text": a.reply.text,
-                "buttons": [[[b.label, b.data] for b in row] for row in a.reply.buttons],
-                "prompt": a.reply.prompt,
-                "document": (
-                    [a.reply.document.filename, base64.b64encode(a.reply.document.content).decode()]
-                    if a.reply.document
-                    else None
-                ),
-            }
-            for a in self.actions
-            if isinstance(a, Send | SendTo)
-        ]
-
-    @classmethod
-    def from_payload(
-        cls, person_id: int, update_id: int, payload: list[dict[str, Any]]
-    ) -> Response:
-        sends: list[Send | SendTo | MarkChosen | ClearKeyboard | DeleteMessage] = []
-        for item in payload:
-            reply = Reply(
-                item["text"],
-                tuple(tuple(Button(label, data) for label, data in row) for row in item["buttons"]),
-                prompt=item["prompt"],
-                document=(
-                    Document(item["document"][0], base64.b64decode(item["document"][1]))
-                    if item.get("document")
-                    else None
-                ),
-            )
-            sends.append(SendTo(item["to"], reply) if item.get("to") else Send(reply))
-        return cls(person_id, update_id, sends)
+def _payload(action: Action, label: str | None) -> dict[str, Any]:
+    if isinstance(action, Send | SendTo):
+        return reply_payload(action.reply)
+    if isinstance(action, MarkChosen):
+        return {"op": "mark", "message_id": action.message_id, "label": label}
+    if isinstance(action, ClearKeyboard):
+        return {"op": "clear", "message_id": action.message_id}
+    if isinstance(action, DeleteMessage):
+        return {"op": "delete", "message_id": action.message_id}
+    return {
+        "op": "edit",
+        "message_id": action.message_id,
+        "text": action.reply.text,
+        "buttons": [[[b.label, b.data] for b in row] for row in action.reply.buttons],
+        "caption": bool(action.reply.voice),
+    }
 
 
 class ConversationService:
-    """Handles every private-chat event through flows, the engine and storage."""
+    """Handles every event through flows, the engine and storage; writes what it owes."""
 
     def __init__(
         self,
@@ -170,6 +120,7 @@ class ConversationService:
         self.catalogs = catalogs
         self.clock = clock
         self.glossary = glossary
+        self.cases = CaseService(territory, catalogs, clock)
         self.bot_username: str | None = None  # set once the bot knows its @username
 
     def glossary_terms(self, text: str) -> list[tuple[str, str]]:
@@ -181,6 +132,12 @@ class ConversationService:
     # ---- entry points -------------------------------------------------------------------
 
     async def handle(self, event: Incoming) -> Response:
+        """One event, one transaction: state, actions and every owed message commit together.
+
+        A re-delivered update (after a crash) is never acted on twice; its messages are
+        already in the outbox and go out (again only if their first attempt's outcome was
+        unknown).
+        """
         async with self.db.transaction() as tx:
             person, _created = await people.get_or_create(tx, event.user_id)
             if person.language is None:
@@ -190,53 +147,46 @@ class ConversationService:
                 await people.set_language(tx, person.id, lang, chosen=False)
                 person = Person(person.id, lang, False, person.pseudonym, person.prompt_message_id)
             if await updates.seen(tx, event.update_id):
-                # Telegram sent this update again (after a crash): never act twice, but
-                # send the reply again if it may not have reached the person.
-                pending = await replies.get(tx, event.update_id)
-                log.info(
-                    "update %s seen before (reply pending: %s)", event.update_id, bool(pending)
-                )
-                if pending is None:
-                    return Response(person.id)
-                return Response.from_payload(person.id, event.update_id, pending.payload)
+                log.info("update %s seen before: its messages are in the outbox", event.update_id)
+                return Response(person.id, event.update_id, recipients=[person.id])
             await updates.mark(tx, event.update_id)
-            turn = _TurnState(self, tx, person, event)
-            await turn.dispatch()
+            if event.chat_id is not None and event.chat_id != event.user_id:
+                chat = await people.group_chat(tx, event.chat_id)
+                turn = _TurnState(self, tx, person, event, chat_recipient=chat)
+                await coordination.group_dispatch(turn)
+            else:
+                turn = _TurnState(self, tx, person, event)
+                await turn.dispatch()
             response = await turn.finish()
             response.update_id = event.update_id
-            await replies.store(tx, event.update_id, person.id, response.payload())
             return response
 
-    async def delivered(self, response: Response, prompt_message_id: int | None) -> None:
-        """Called by the handler once every message of a response is on screen."""
-        async with self.db.transaction() as tx:
-            if response.update_id is not None:
-                await replies.delivered(tx, response.update_id)
-            if prompt_message_id is not None:
-                await people.set_prompt_message(tx, response.person_id, prompt_message_id)
-
-    async def undelivered(self) -> list[tuple[int, Response]]:
-        """Replies committed before a crash but never sent: (Telegram chat id, response)."""
-        async with self.db.read() as tx:
-            pending = await replies.all_pending(tx)
-        return [
-            (p.telegram_id, Response.from_payload(p.person_id, p.update_id, p.payload))
-            for p in pending
-        ]
+    async def sweep(self) -> dict[str, int]:
+        """Overdue cases and follow-up questions (run by a repeating job, and by tests)."""
+        return await self.cases.sweep(self.db)
 
 
 class _TurnState:
     """Everything about handling one event, so helper methods share it without long signatures."""
 
     def __init__(
-        self, service: ConversationService, tx: Tx, person: Person, event: Incoming
+        self,
+        service: ConversationService,
+        tx: Tx,
+        person: Person,
+        event: Incoming,
+        *,
+        chat_recipient: int | None = None,
     ) -> None:
         self.service = service
         self.tx = tx
         self.person = person
         self.event = event
+        self.chat_recipient = chat_recipient if chat_recipient is not None else person.id
+        self.in_group = chat_recipient is not None
         self.t = service.catalogs.get(person.language)
         self.response = Response(person.id)
+        self.casework = service.cases.work(tx)
         self.revision: int | None = None
         self.sent_prompt = False
         self._roles: set[str] = set()
@@ -291,6 +241,8 @@ class _TurnState:
                 display_name=self.event.display_name,
                 glossary=self.service.glossary,
                 bot_username=self.service.bot_username,
+                casework=self.casework,
+                roles=await self.roles(),
             )
             return await ACTIONS[name](action_ctx, params, state)
         if name == "set_language":
@@ -336,22 +288,33 @@ class _TurnState:
         else:
             await conversations.delete(self.tx, self.person.id, active.flow)
 
-    async def open_flow(self, flow_id: str) -> None:
-        """Starts a flow, or resumes it where the person left it if a draft is waiting."""
+    async def open_flow(self, flow_id: str, answers: dict[str, Any] | None = None) -> None:
+        """Starts a flow, or resumes it where the person left it if a draft is waiting.
+
+        `answers` start a fresh run with what is already known (the case a button is about).
+        """
         engine = self.service.engine
         required = engine.flow(flow_id).requires
         if required and required not in await self.roles():
             await roles.audit(self.tx, self.person.id, "refused_flow", flow=flow_id)
-            self.say(self.t(N_("Cette action est réservée aux pairs-aidants de Porte-voix.")))
+            self.say(
+                self.t(
+                    N_("Cette action est réservée aux coordinateurs de Porte-voix.")
+                    if required == "coordinator"
+                    else N_("Cette action est réservée aux pairs-aidants de Porte-voix.")
+                )
+            )
             flow_id = MENU_FLOW
         active = await conversations.active(self.tx, self.person.id)
-        if active is not None and active.flow == flow_id:
+        if active is not None and active.flow == flow_id and answers is None:
             await self.apply(await engine.show(active, await self.context()))
             return
         await self.supersede_active()
         existing = await conversations.get(self.tx, self.person.id, flow_id)
         ctx = await self.context()
-        if existing is not None:
+        if existing is not None and answers is not None:
+            await conversations.delete(self.tx, self.person.id, flow_id)
+        elif existing is not None:
             intro = self.t(N_("Vous aviez commencé. Nous reprenons là où vous étiez."))
             await self.apply(await engine.show(existing, ctx, intro))
             return
@@ -364,7 +327,7 @@ class _TurnState:
                     + "\n"
                     + self.t(N_("Choisissez-le dans le menu pour le reprendre."))
                 )
-        await self.apply(await engine.start(flow_id, ctx))
+        await self.apply(await engine.start(flow_id, ctx, answers))
 
     async def resume_latest(self, *, or_menu: bool) -> None:
         drafts = await conversations.paused(self.tx, self.person.id)
@@ -441,6 +404,15 @@ class _TurnState:
             await self.show_followup(args[0] if args else None)
         elif command == "glossaire":
             self.explain(" ".join(args) if args else None)
+        elif command == "cas":
+            await coordination.show_cases(self, args[0] if args else None)
+        elif command == "equipe":
+            replies = await coordination.show_team(self)
+            if not replies:
+                await coordination.refuse(
+                    self, coordination.ONLY_COORDINATORS, "refused_command", command="equipe"
+                )
+            self.response.actions.extend(Send(r) for r in replies)
         elif flow := next((f for f in engine.flows.values() if f.command == command), None):
             await self.open_flow(flow.id)
         else:
@@ -466,6 +438,15 @@ class _TurnState:
             return
         if data.startswith("r:"):
             await self.show_followup(data[2:])
+            return
+        if data.startswith("x:"):
+            await coordination.on_case_button(self, data)
+            return
+        if data.startswith("q:"):
+            await coordination.on_team_button(self, data)
+            return
+        if data.startswith(("y:", "f:")):
+            await self.on_author_case_button(data)
             return
         if data.startswith("go:"):
             flow_id = data[3:]
@@ -593,6 +574,35 @@ class _TurnState:
         )
         await self.apply(await self.service.engine.answer(active, answer, await self.context()))
 
+    async def on_author_case_button(self, data: str) -> None:
+        """`y:<case>` reply to the body; `f:<case>:yes|partly|no` « est-ce que c'est réglé ? »."""
+        parts = data.split(":")
+        case = (
+            await cases.get(self.tx, int(parts[1]))
+            if len(parts) in (2, 3) and parts[1].isdigit()
+            else None
+        )
+        if case is None or await self.casework.author_of(case) != self.person.id:
+            await coordination.refuse(
+                self, N_("Ce numéro est absent de votre liste."), "refused_author_action"
+            )
+            return
+        answers = {"case": case.id, "reference": case.reference}
+        if parts[0] == "y":
+            await self.open_flow("reponse", answers)
+            return
+        answer = parts[2] if len(parts) == 3 else ""
+        if case.followup_answer != "asked" or answer not in ("yes", "partly", "no"):
+            await self.outdated()
+            return
+        if self.event.message_id is not None:
+            self.response.actions.append(MarkChosen(self.event.message_id, data))
+        if answer == "no":
+            await self.open_flow("rouvrir", answers)
+            return
+        await self.casework.followup_answer(case, self.person.id, answer)
+        self.say(self.t(N_("Merci. Je le dis au groupe.")))
+
     async def outdated(self) -> None:
         self.response.notice = self.t(N_("Ce bouton est ancien."))
         if self.event.message_id is not None:
@@ -632,7 +642,15 @@ class _TurnState:
                 self.t(N_("Bienvenue. Vous coordonnez maintenant ce groupe : {body}.")).format(
                     body=html.escape(name)
                 )
+                + "\n"
+                + self.t(N_("Tapez /cas pour voir ses messages ouverts."))
+                + "\n"
+                + self.t(N_("Tapez /equipe pour inviter une autre personne."))
             )
+            if result.body_id:
+                # Messages that waited for someone to read them go out now.
+                for case in await cases.undelivered_open(self.tx, result.body_id):
+                    await self.casework.send_card(case)
         elif result.outcome == "expired":
             self.say(
                 self.t(N_("Ce lien est trop ancien."))
@@ -693,6 +711,8 @@ class _TurnState:
             self.response.actions.append(MarkChosen(self.event.message_id, data))
         agreed = choice == "yes"
         await relay.answer(self.tx, request, self.person.id, agreed, now)
+        if agreed:
+            await self.casework.dispatch(request.submission["id"])
         reference = request.submission["reference"]
         if agreed:
             self.say(
@@ -704,9 +724,7 @@ class _TurnState:
             )
         else:
             self.say(self.t(N_("D'accord. Vos mots sont effacés. Rien n'est envoyé.")))
-        helper = (
-            await people.telegram_id_of(self.tx, request.helper_id) if request.helper_id else None
-        )
+        helper = request.helper_id
         if helper is not None:
             helper_t = self.service.catalogs.get(
                 await people.language_of(self.tx, request.helper_id)
@@ -743,6 +761,7 @@ class _TurnState:
         if self.event.message_id is not None:
             self.response.actions.append(MarkChosen(self.event.message_id, data))
         await relay.erase(self.tx, row["id"], self.person.id)
+        await self.casework.erase(row["id"])
         self.say(self.t(N_("C'est fait. Vos mots sont effacés.")))
 
     async def show_followup(self, reference: str | None) -> None:
@@ -781,9 +800,12 @@ class _TurnState:
         await self.open_flow(MENU_FLOW)
 
     async def finish(self) -> Response:
-        """Removes the keyboard of the previous waiting message when a new one goes out."""
+        """Writes the turn's messages to the outbox, in order, in the turn's transaction.
+
+        The keyboard of the previous waiting message is removed when a new one goes out.
+        """
         previous = self.person.prompt_message_id
-        if self.sent_prompt and previous is not None:
+        if self.sent_prompt and previous is not None and not self.in_group:
             already = {
                 a.message_id
                 for a in self.response.actions
@@ -791,4 +813,16 @@ class _TurnState:
             }
             if previous not in already:
                 self.response.actions.insert(0, ClearKeyboard(previous))
+        now = self.service.clock()
+        order: list[int] = []
+        for action in self.response.actions:
+            recipient = action.person_id if isinstance(action, SendTo) else self.chat_recipient
+            label = self.event.tapped_label if isinstance(action, MarkChosen) else None
+            await outbox.enqueue(self.tx, recipient, _payload(action, label), now)
+            if recipient not in order:
+                order.append(recipient)
+        for recipient in self.casework.written:
+            if recipient not in order:
+                order.append(recipient)
+        self.response.recipients = order
         return self.response

@@ -1,7 +1,8 @@
 """A date picked with buttons: one month of days, month arrows, and « je ne sais plus ».
 
 People do not have to type a date (typing « 12/03 » is hard and numeric dates are not FALC):
-they tap a day. Future days are not offered: a complaint is about something that happened.
+they tap a day. By default future days are not offered: a complaint is about something that
+happened. A step with `dates: future` offers today and later days instead (a meeting's date).
 """
 
 from __future__ import annotations
@@ -35,18 +36,22 @@ def parse_month(value: str) -> tuple[int, int] | None:
     return None
 
 
-def parse_day(value: str, today: date) -> date | None:
-    """A tapped day, refused if it is in the future or malformed."""
+def _allowed(day: date, today: date, future: bool) -> bool:
+    return day >= today if future else day <= today
+
+
+def parse_day(value: str, today: date, future: bool = False) -> date | None:
+    """A tapped day, refused if it is on the wrong side of today, or malformed."""
     if not value.startswith(DAY_PREFIX):
         return None
     try:
         day = date.fromisoformat(value[1:])
     except ValueError:
         return None
-    return day if day <= today else None
+    return day if _allowed(day, today, future) else None
 
 
-def parse_typed(text: str, today: date) -> date | None:
+def parse_typed(text: str, today: date, future: bool = False) -> date | None:
     """A typed date (« 12/03/2026 », « 12-3 »): accepted too, for those who prefer typing."""
     match = TYPED.match(text)
     if not match:
@@ -59,9 +64,12 @@ def parse_typed(text: str, today: date) -> date | None:
         typed = date(year, month, day)
     except ValueError:
         return None
-    if typed > today and not match.group(3):
-        typed = typed.replace(year=typed.year - 1)
-    return typed if typed <= today else None
+    if not match.group(3) and not _allowed(typed, today, future):
+        try:
+            typed = typed.replace(year=typed.year + (1 if future else -1))
+        except ValueError:  # 29 February
+            return None
+    return typed if _allowed(typed, today, future) else None
 
 
 def shift(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -74,11 +82,19 @@ def month_title(year: int, month: int, lang: str) -> str:
     return format_date(date(year, month, 1), "LLLL y", locale=lang)
 
 
-def days(year: int, month: int, today: date) -> list[date]:
-    """The days of a month that can be picked (none after today)."""
+def days(year: int, month: int, today: date, future: bool = False) -> list[date]:
+    """The days of a month that can be picked (none after today, or none before it)."""
     last = calendar.monthrange(year, month)[1]
-    return [date(year, month, d) for d in range(1, last + 1) if date(year, month, d) <= today]
+    return [
+        date(year, month, d)
+        for d in range(1, last + 1)
+        if _allowed(date(year, month, d), today, future)
+    ]
 
 
-def can_go_forward(year: int, month: int, today: date) -> bool:
-    return (year, month) < (today.year, today.month)
+def can_go_forward(year: int, month: int, today: date, future: bool = False) -> bool:
+    return future or (year, month) < (today.year, today.month)
+
+
+def can_go_back(year: int, month: int, today: date, future: bool = False) -> bool:
+    return not future or (year, month) > (today.year, today.month)

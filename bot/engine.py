@@ -62,6 +62,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     prompt: bool = False
     document: Document | None = None
+    voice: str | None = None  # a voice note (Telegram file id) sent with `text` as caption
 
 
 @dataclass(frozen=True)
@@ -134,9 +135,13 @@ class Engine:
     def flow(self, flow_id: str) -> Flow:
         return self.flows[flow_id]
 
-    async def start(self, flow_id: str, ctx: TurnContext) -> Turn:
+    async def start(
+        self, flow_id: str, ctx: TurnContext, answers: Mapping[str, Any] | None = None
+    ) -> Turn:
+        """A new run of a flow; `answers` preset what the caller already knows (a case id)."""
         flow = self.flows[flow_id]
         state = ConversationState(flow=flow_id, step=flow.start, run_id=uuid.uuid4().hex)
+        state.answers.update(answers or {})
         return await self._advance(state, flow.start, ctx, [])
 
     async def show(
@@ -206,15 +211,16 @@ class Engine:
         if value and (month := datepicker.parse_month(value)):
             state.answers[f"_{step.id}_month"] = list(month)
             return await self.show(state, ctx)
-        if value == datepicker.UNKNOWN or (
-            answer.kind == "text" and _fold(answer.text or "") == _fold(ctx.t(DATE_UNKNOWN))
-        ):
+        typed_unknown = answer.kind == "text" and _fold(answer.text or "") == _fold(
+            ctx.t(DATE_UNKNOWN)
+        )
+        if not step.future_dates and (value == datepicker.UNKNOWN or typed_unknown):
             chosen: str | None = datepicker.UNKNOWN
         else:
             if value:
-                picked = datepicker.parse_day(value, ctx.today)
+                picked = datepicker.parse_day(value, ctx.today, step.future_dates)
             elif answer.kind == "text" and answer.text:
-                picked = datepicker.parse_typed(answer.text, ctx.today)
+                picked = datepicker.parse_typed(answer.text, ctx.today, step.future_dates)
             chosen = picked.isoformat() if picked else None
         if chosen is None:
             turn = await self.show(state, ctx, ctx.t(N_("Choisissez un jour avec les boutons.")))
@@ -412,7 +418,8 @@ class Engine:
             "\n\n<b>" + html.escape(datepicker.month_title(year, month, lang).capitalize()) + "</b>"
         )
         rows: list[tuple[Button, ...]] = []
-        days = datepicker.days(year, month, today)
+        future = step.future_dates
+        days = datepicker.days(year, month, today, future)
         for start in range(0, len(days), datepicker.DAYS_PER_ROW):
             rows.append(
                 tuple(
@@ -421,14 +428,15 @@ class Engine:
                 )
             )
         arrows = []
-        py, pm = datepicker.shift(year, month, -1)
-        arrows.append(
-            Button(
-                "◀ " + datepicker.month_title(py, pm, lang),
-                choice_data(state.revision, datepicker.month_value(py, pm)),
+        if datepicker.can_go_back(year, month, today, future):
+            py, pm = datepicker.shift(year, month, -1)
+            arrows.append(
+                Button(
+                    "◀ " + datepicker.month_title(py, pm, lang),
+                    choice_data(state.revision, datepicker.month_value(py, pm)),
+                )
             )
-        )
-        if datepicker.can_go_forward(year, month, today):
+        if datepicker.can_go_forward(year, month, today, future):
             ny, nm = datepicker.shift(year, month, 1)
             arrows.append(
                 Button(
@@ -437,7 +445,10 @@ class Engine:
                 )
             )
         rows.append(tuple(arrows))
-        rows.append((Button(ctx.t(DATE_UNKNOWN), choice_data(state.revision, datepicker.UNKNOWN)),))
+        if not future:
+            rows.append(
+                (Button(ctx.t(DATE_UNKNOWN), choice_data(state.revision, datepicker.UNKNOWN)),)
+            )
         return text, rows
 
     def _format(self, template: str, state: ConversationState, ctx: TurnContext) -> str:

@@ -29,6 +29,14 @@ ACTIONS = (
     "explain_word",
     "create_relay",
     "create_collective",
+    "show_cases",
+    "case_answer",
+    "case_ask",
+    "case_forward",
+    "case_agenda",
+    "case_close",
+    "case_author_reply",
+    "case_reopen",
 )
 THEN_TARGETS = ("menu", "resume")
 VALUE_RE = re.compile(r"^[a-z0-9_-]{1,24}$")
@@ -42,6 +50,7 @@ STEP_KEYS = {
     "next",
     "voice",
     "max_length",
+    "dates",
     "do",
     "with",
     "end",
@@ -106,6 +115,7 @@ class Step:
     params: dict[str, Any] = field(default_factory=dict)
     end: bool = False
     then: str | None = None
+    future_dates: bool = False  # a date step offering today and later days (`dates: future`)
 
     @property
     def waits(self) -> bool:
@@ -139,6 +149,13 @@ class Flow:
 
     def step_saving(self, key: str) -> Step | None:
         return next((s for s in self.steps.values() if s.save == key), None)
+
+
+def _dates(raw: dict[str, Any], where: str) -> bool:
+    value = raw.get("dates", "past")
+    if value not in ("past", "future"):
+        raise FlowError(f"{where}.dates: « past » or « future » is expected")
+    return value == "future"
 
 
 def _text(value: Any, where: str) -> str:
@@ -196,6 +213,7 @@ def _parse_step(step_id: str, raw: Any, where: str, line: int) -> Step:
         next=raw.get("next"),
         voice=bool(raw.get("voice", False)),
         max_length=max_length,
+        future_dates=_dates(raw, where),
         do=raw.get("do"),
         params=dict(params),
         end=bool(raw.get("end", False)),

@@ -48,3 +48,30 @@ def route_table(territory: Territory) -> list[tuple[str, str, tuple[str, ...]]]:
         for kind in SUBMISSION_KINDS
         for theme in territory.themes
     ]
+
+
+def route_lines(territory: Territory) -> list[str]:
+    """The whole routing table, one line per kind × theme (and per establishment for the
+    kinds a rule names establishments for), with the rule that decided: what `check` prints."""
+    lines = []
+    with_establishment = {
+        kind
+        for rule in territory.routing_rules
+        if "*" not in rule.establishments
+        for kind in (SUBMISSION_KINDS if "*" in rule.kinds else rule.kinds)
+    }
+    for kind in SUBMISSION_KINDS:
+        places: list[str | None] = [None]
+        if kind in with_establishment:
+            places += [e.id for e in territory.establishments]
+        for place in places:
+            for theme in territory.themes:
+                index = matching_rule(territory, kind, theme.id, place)
+                why = f"rule {index + 1}" if index is not None else "fallback"
+                if index is None and kind == "situation" and territory.situations_body:
+                    why = "situations body"
+                where = f" @{place}" if place else ""
+                bodies = ", ".join(route(territory, kind, theme.id, place))
+                key = theme.id + where
+                lines.append(f"{kind:<12} {key:<30} -> {bodies}  ({why})")
+    return lines

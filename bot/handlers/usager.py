@@ -1,51 +1,46 @@
-"""Telegram adapter for people in private chats: Update in, plain `Incoming` out, and back.
+"""Telegram adapter: Update in, plain `Incoming` out; then the outbox is flushed for that chat.
 
-Telegram types stop here. The conversation service decides; this module only translates and
-sends. Logs carry kinds and internal ids, never what people wrote.
+Telegram types stop here. The conversation service decides and writes what it owes into the
+outbox in the same transaction; the delivery worker sends it. Logs carry kinds and internal
+ids, never what people wrote.
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import (
-    Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    LinkPreviewOptions,
-    Message,
-    Update,
-)
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram import Message, Update
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.conversation import (
-    ClearKeyboard,
-    ConversationService,
-    DeleteMessage,
-    Incoming,
-    MarkChosen,
-    Response,
-    Send,
-    SendTo,
-)
-from bot.engine import Reply
+from bot.conversation import ConversationService, Incoming, Response
+from bot.delivery import Delivery
 
 log = logging.getLogger(__name__)
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def handlers() -> list[object]:
     return [
         MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED, on_message),
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.COMMAND & ~filters.UpdateType.EDITED, on_message
+        ),
         CallbackQueryHandler(on_callback),
     ]
 
 
 def service_of(context: ContextTypes.DEFAULT_TYPE) -> ConversationService:
     return context.application.bot_data["service"]
+
+
+def delivery_of(context: ContextTypes.DEFAULT_TYPE) -> Delivery:
+    return context.application.bot_data["delivery"]
+
+
+def _group_chat_id(message: Message | None) -> int | None:
+    if message is None or message.chat.type == "private":
+        return None
+    return message.chat.id
 
 
 def incoming_from_message(update: Update) -> Incoming | None:
@@ -58,6 +53,7 @@ def incoming_from_message(update: Update) -> Incoming | None:
         "user_id": user.id,
         "language_code": user.language_code,
         "display_name": user.full_name,
+        "chat_id": _group_chat_id(message),
     }
     if message.text is not None:
         text = message.text
@@ -85,7 +81,7 @@ def incoming_from_message(update: Update) -> Incoming | None:
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     event = incoming_from_message(update)
-    if event is None or update.effective_chat is None:
+    if event is None:
         return
     log.info(
         "update %s: %s",
@@ -93,42 +89,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         event.kind if event.kind != "command" else f"/{event.command}",
     )
     response = await service_of(context).handle(event)
-    await deliver(context, update.effective_chat.id, response)
-
-
-async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None or update.effective_user is None:
-        return
-    message = query.message if isinstance(query.message, Message) else None
-    event = Incoming(
-        update_id=update.update_id,
-        user_id=update.effective_user.id,
-        language_code=update.effective_user.language_code,
-        kind="button",
-        data=query.data or "",
-        message_id=message.message_id if message else None,
-        display_name=update.effective_user.full_name,
-    )
-    log.info("update %s: button", update.update_id)
-    response = await service_of(context).handle(event)
-    try:
-        await query.answer(text=response.notice)
-    except BadRequest:
-        log.info("callback query %s too old to answer", update.update_id)
-    chat_id = message.chat.id if message else update.effective_user.id
-    await deliver(context, chat_id, response, tapped=message)
-
-
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in reply.buttons
-        ]
-    )
+    await flush(context, response)
 
 
 def chosen_label(message: Message | None, data: str) -> str | None:
@@ -141,83 +102,35 @@ def chosen_label(message: Message | None, data: str) -> str | None:
     return None
 
 
-async def deliver(
-    context: ContextTypes.DEFAULT_TYPE,
-    chat_id: int,
-    response: Response,
-    tapped: Message | None = None,
-) -> None:
-    await send_response(context.bot, service_of(context), chat_id, response, tapped)
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or update.effective_user is None:
+        return
+    message = query.message if isinstance(query.message, Message) else None
+    data = query.data or ""
+    event = Incoming(
+        update_id=update.update_id,
+        user_id=update.effective_user.id,
+        language_code=update.effective_user.language_code,
+        kind="button",
+        data=data,
+        message_id=message.message_id if message else None,
+        display_name=update.effective_user.full_name,
+        chat_id=_group_chat_id(message),
+        tapped_label=chosen_label(message, data),
+    )
+    log.info("update %s: button", update.update_id)
+    response = await service_of(context).handle(event)
+    try:
+        await query.answer(text=response.notice)
+    except BadRequest:
+        log.info("callback query %s too old to answer", update.update_id)
+    await flush(context, response)
 
 
-async def send_response(
-    bot: Bot,
-    service: ConversationService,
-    chat_id: int,
-    response: Response,
-    tapped: Message | None = None,
-) -> None:
-    """Tidies old keyboards, sends the messages in order, then tells the service they arrived.
-
-    Until then the reply stays stored, so a crash in between means it is sent again, not lost.
-    """
-    prompt_id: int | None = None
-    for action in response.actions:
-        try:
-            if isinstance(action, MarkChosen):
-                label = (
-                    chosen_label(tapped, action.data)
-                    if tapped and tapped.message_id == action.message_id
-                    else None
-                )
-                markup = (
-                    InlineKeyboardMarkup(
-                        [[InlineKeyboardButton(f"✓ {label}", callback_data="done")]]
-                    )
-                    if label
-                    else None
-                )
-                await bot.edit_message_reply_markup(chat_id, action.message_id, reply_markup=markup)
-            elif isinstance(action, ClearKeyboard):
-                await bot.edit_message_reply_markup(chat_id, action.message_id, reply_markup=None)
-            elif isinstance(action, DeleteMessage):
-                await bot.delete_message(chat_id, action.message_id)
-            elif isinstance(action, Send) and action.reply.document is not None:
-                document = action.reply.document
-                await bot.send_document(
-                    chat_id,
-                    InputFile(document.content, filename=document.filename),
-                    caption=action.reply.text or None,
-                    parse_mode=ParseMode.HTML,
-                )
-            elif isinstance(action, SendTo):
-                await bot.send_message(
-                    action.telegram_id,
-                    action.reply.text,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                    reply_markup=keyboard(action.reply),
-                )
-            elif isinstance(action, Send):
-                sent = await bot.send_message(
-                    chat_id,
-                    action.reply.text,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=NO_PREVIEW,
-                    reply_markup=keyboard(action.reply),
-                )
-                if action.reply.prompt:
-                    prompt_id = sent.message_id
-        except Forbidden:
-            if isinstance(action, SendTo):
-                log.warning(
-                    "a message for another person could not be sent: their chat blocks the bot"
-                )
-                continue
-            log.warning("chat of person %s blocks the bot", response.person_id)
-            break
-        except BadRequest as exc:
-            if isinstance(action, Send):
-                raise
-            log.info("keyboard of an old message left as is (%s)", exc.message)
-    await service.delivered(response, prompt_id)
+async def flush(context: ContextTypes.DEFAULT_TYPE, response: Response) -> None:
+    """The reply goes at once, in order; anything for other chats goes through the worker."""
+    delivery = delivery_of(context)
+    for recipient in response.recipients[:1]:
+        await delivery.flush(recipient)
+    delivery.kick()

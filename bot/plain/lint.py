@@ -73,7 +73,7 @@ __all__ = [
 Severity = Literal["error", "warn"]
 
 #: The bot's commands (``bot.app.COMMANDS``): « Écrivez STOP » or « AIDE » is not an acronym.
-COMMAND_WORDS = ("start", "menu", "avis", "reprendre", "langue", "aide", "stop")
+COMMAND_WORDS = ("start", "menu", "avis", "reprendre", "langue", "suivi", "aide", "stop")
 #: Tokens the reader knows better than their expansion, plus the command words.
 DEFAULT_ALLOW = frozenset({"SMS", "SOS", "OK", "PDF"} | {word.upper() for word in COMMAND_WORDS})
 

@@ -135,4 +135,55 @@ MIGRATIONS: list[str] = [
     ALTER TABLE submissions ADD COLUMN relayed_by INTEGER REFERENCES people(id) ON DELETE SET NULL;
     ALTER TABLE submissions ADD COLUMN relayed_person_id INTEGER REFERENCES people(id) ON DELETE SET NULL
     """,
+    # 5 — cases held by bodies, group chats linked to bodies, the outbox of owed messages
+    """
+    ALTER TABLE people ADD COLUMN kind TEXT NOT NULL DEFAULT 'person';
+    CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+        body_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        taken_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        outcome TEXT,
+        meeting_date TEXT,
+        forwarded_from INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL,
+        delivered_at TEXT,
+        first_action_at TEXT,
+        taken_at TEXT,
+        answered_at TEXT,
+        closed_at TEXT,
+        overdue_level INTEGER NOT NULL DEFAULT 0,
+        overdue_at TEXT,
+        followup_at TEXT,
+        followup_answer TEXT,
+        UNIQUE (submission_id, body_id)
+    );
+    CREATE INDEX cases_body ON cases(body_id, status);
+    CREATE TABLE body_chats (
+        body_id TEXT PRIMARY KEY,
+        chat_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        linked_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        linked_at TEXT NOT NULL
+    );
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        recipient_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL,
+        case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        unknown_attempts INTEGER NOT NULL DEFAULT 0,
+        not_before TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_at TEXT,
+        message_id INTEGER,
+        error TEXT
+    );
+    CREATE INDEX outbox_due ON outbox(status, not_before);
+    CREATE INDEX outbox_recipient ON outbox(recipient_id, status);
+    DROP TABLE pending_replies
+    """,
 ]

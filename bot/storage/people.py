@@ -82,3 +82,24 @@ async def telegram_id_of(tx: Tx, person_id: int) -> int | None:
 
 async def language_of(tx: Tx, person_id: int) -> str | None:
     return await tx.value("SELECT language FROM people WHERE id = ?", (person_id,))
+
+
+async def group_chat(tx: Tx, chat_id: int) -> int:
+    """The row of a group chat (a body's team chat), created on first contact.
+
+    Group chats are rows of this table too, so Telegram ids stay in this one table.
+    """
+    row = await tx.one("SELECT id FROM people WHERE telegram_id = ?", (chat_id,))
+    if row is not None:
+        return int(row["id"])
+    person, _ = await get_or_create(tx, chat_id)
+    await tx.execute("UPDATE people SET kind = 'group' WHERE id = ?", (person.id,))
+    return person.id
+
+
+async def by_pseudonym(tx: Tx, code: str) -> int | None:
+    return await tx.value("SELECT id FROM people WHERE pseudonym = ?", (code.upper(),))
+
+
+async def pseudonym_of(tx: Tx, person_id: int) -> str | None:
+    return await tx.value("SELECT pseudonym FROM people WHERE id = ?", (person_id,))

@@ -96,3 +96,46 @@ async def roles_of(tx: Tx, person_id: int) -> set[str]:
         "SELECT role FROM roles WHERE person_id = ? AND revoked_at IS NULL", (person_id,)
     )
     return {r["role"] for r in rows}
+
+
+async def bodies_of(tx: Tx, person_id: int) -> set[str]:
+    """The bodies this person coordinates now."""
+    rows = await tx.all(
+        "SELECT body_id FROM roles WHERE person_id = ? AND role = 'coordinator' "
+        "AND revoked_at IS NULL AND body_id IS NOT NULL",
+        (person_id,),
+    )
+    return {r["body_id"] for r in rows}
+
+
+async def coordinators_of(tx: Tx, body_id: str) -> list[int]:
+    rows = await tx.all(
+        "SELECT DISTINCT person_id FROM roles WHERE role = 'coordinator' AND body_id = ? "
+        "AND revoked_at IS NULL ORDER BY person_id",
+        (body_id,),
+    )
+    return [r["person_id"] for r in rows]
+
+
+async def revoke(
+    tx: Tx, person_id: int, role: str, body_id: str | None, *, by: int | None, now: datetime
+) -> int:
+    """Ends a role (handed over, or taken back); the line stays, with its end date."""
+    sql = "UPDATE roles SET revoked_at = ? WHERE person_id = ? AND role = ? AND revoked_at IS NULL"
+    params: list[Any] = [now.isoformat(timespec="seconds"), person_id, role]
+    if body_id is not None:
+        sql += " AND body_id = ?"
+        params.append(body_id)
+    changed = await tx.execute(sql, params)
+    if changed:
+        await audit(tx, by, "role_revoked", person=person_id, role=role, body=body_id)
+    return changed
+
+
+async def all_active(tx: Tx) -> list[dict[str, Any]]:
+    rows = await tx.all(
+        "SELECT r.person_id, p.pseudonym, r.role, r.body_id, r.granted_at FROM roles r "
+        "JOIN people p ON p.id = r.person_id WHERE r.revoked_at IS NULL "
+        "ORDER BY r.body_id, r.role, p.pseudonym"
+    )
+    return [dict(r) for r in rows]
