@@ -1,8 +1,11 @@
-"""Command line: `python -m bot [run|demo|check]`.
+"""Command line: `python -m bot [run|demo|check|invite|roles|revoke]`.
 
-run    the bot against Telegram (or any Bot API server at TELEGRAM_API_URL), long polling
-demo   the sandbox, the bot and the example territory on a temporary database, chat in the terminal
-check  validate the territory file, the flows and the catalogs; non-zero exit on any problem
+run     the bot against Telegram (or any Bot API server at TELEGRAM_API_URL), long polling
+demo    the sandbox, the bot and the example territory on a temporary database, chat in the terminal
+check   validate the territory file, the flows and the catalogs, print the routing table
+invite  print a one-time link that gives a role (pair-aidant, or coordinator of a body)
+roles   list who holds which role, by pseudonym
+revoke  end a role (a coordinator leaves or hands over); audited
 """
 
 from __future__ import annotations
@@ -95,6 +98,30 @@ def cmd_invite(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_roles(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.invites import list_roles
+
+    lines = asyncio.run(list_roles(Settings.from_env()))
+    print("\n".join(lines) if lines else "no roles yet")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.invites import revoke_role
+
+    role = args.role.replace("-", "_")
+    changed = asyncio.run(revoke_role(Settings.from_env(), args.person, role, args.body))
+    if not changed:
+        print(f"no active {args.role} role for {args.person!r}", file=sys.stderr)
+        return 2
+    print(f"revoked: {args.person} {args.role} {args.body or ''}".rstrip())
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -118,13 +145,25 @@ def main(argv: list[str] | None = None) -> int:
     invite.add_argument(
         "--bot-username", help="the bot's @username (default: asked to the Bot API)"
     )
+    sub.add_parser("roles", help="list who holds which role (by pseudonym)")
+    revoke = sub.add_parser("revoke", help="end a role (audited)")
+    revoke.add_argument("--person", required=True, help="pseudonym, e.g. 7F3K")
+    revoke.add_argument("--role", required=True, choices=["pair-aidant", "coordinator"])
+    revoke.add_argument("--body", help="only this body's coordinator role")
     demo = sub.add_parser("demo", help="sandbox + bot + example territory, chat in the terminal")
     demo.add_argument("--port", type=int, default=8081, help="sandbox port (0: any free port)")
     demo.add_argument("--config", help="territory file (default: the example)")
     args = parser.parse_args(argv)
     command = args.command or "run"
     try:
-        commands = {"run": cmd_run, "check": cmd_check, "demo": cmd_demo, "invite": cmd_invite}
+        commands = {
+            "run": cmd_run,
+            "check": cmd_check,
+            "demo": cmd_demo,
+            "invite": cmd_invite,
+            "roles": cmd_roles,
+            "revoke": cmd_revoke,
+        }
         return commands[command](args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)

@@ -64,8 +64,8 @@ OUTCOME_TEXT = {
 }
 NOTICE_FOLLOWUP_LATER = N_("Dans {weeks} semaines, je vous demanderai si c'est réglé.")
 NOTICE_FOLLOWUP = N_(
-    "Il y a quelques semaines, le groupe a fini de traiter votre message <b>{reference}</b>.\n"
-    "Est-ce que c'est réglé ?"
+    "Le groupe a fini de traiter votre message <b>{reference}</b>.\n"
+    "C'était il y a quelques semaines.\nEst-ce que c'est réglé ?"
 )
 FOLLOWUP_CHOICES = (
     ("yes", N_("✅ Oui")),

@@ -772,7 +772,10 @@ class _TurnState:
             if row is None or self.person.id not in (row["author_id"], row["relayed_person_id"]):
                 self.say(self.t(N_("Ce numéro est absent de votre liste.")))
             else:
-                self.response.actions.append(Send(followup.detail(row, self.t, territory)))
+                answer = await submissions.last_words_of_body(self.tx, row["id"])
+                self.response.actions.append(
+                    Send(followup.detail(row, self.t, territory, last_answer=answer))
+                )
                 return
         rows = await submissions.for_author(self.tx, self.person.id)
         self.response.actions.append(Send(followup.listing(rows, self.t, territory)))

@@ -37,7 +37,7 @@ CASE_FLOWS = {
     case_cards.ACTION_CLOSE: "cas_clore",
 }
 ONLY_COORDINATORS = N_("Cette action est réservée aux coordinateurs de Porte-voix.")
-OTHER_BODY = N_("Ce message est pour un autre groupe.\nVous ne pouvez pas agir dessus.")
+OTHER_BODY = N_("Ce message est pour un autre groupe.\nSeul ce groupe peut agir dessus.")
 UNKNOWN_BUTTON = N_("Ce bouton est inconnu. Rien n'a changé.")
 NOT_OPEN = N_("Ce message est déjà fini. Rien n'a changé.")
 GROUP_HELP = N_(

@@ -31,6 +31,7 @@ STATUS_LABELS = {
     "answered": N_("Le groupe a répondu."),
     "closed": N_("Terminé."),
     "reopened": N_("Rouvert à votre demande."),
+    "forwarded": N_("Transmis à un autre groupe."),
     "awaiting_consent": N_("En attente de l'accord de la personne."),
     "erased": N_("Effacé."),
     "withdrawn": N_("Effacé : la personne a dit non."),
@@ -70,8 +71,12 @@ def listing(rows: list[dict[str, Any]], t: Translator, territory: Territory) -> 
     return Reply("\n\n".join(lines), tuple(buttons))
 
 
-def detail(row: dict[str, Any], t: Translator, territory: Territory) -> Reply:
-    """One submission: what, when, where it is now. The person's own words are shown back."""
+def detail(
+    row: dict[str, Any], t: Translator, territory: Territory, last_answer: str | None = None
+) -> Reply:
+    """One submission: what, when, where it is now, and the group's last words to the person.
+
+    The person's own words are shown back."""
     kind = t(KIND_LABELS.get(row["kind"], row["kind"]))
     lines = [
         f"<b>{row['reference']}</b> · {kind}",
@@ -91,6 +96,10 @@ def detail(row: dict[str, Any], t: Translator, territory: Territory) -> Reply:
             status=t(STATUS_LABELS.get(row["status"], row["status"]))
         )
     )
+    if last_answer:
+        lines.append(
+            t(N_("Dernier message du groupe : {text}")).format(text="« " + html.escape(last_answer) + " »")
+        )
     buttons: tuple[tuple[Button, ...], ...] = ()
     if row["status"] not in ("erased", "withdrawn"):
         buttons = ((Button(t(N_("🗑 Effacer ce message")), f"e:{row['reference']}"),),)

@@ -37,3 +37,26 @@ async def create_invite_link(
     if username is None:
         return f"/start {payload}  (the bot's username is unknown: give --bot-username)"
     return create_deep_linked_url(username.lstrip("@"), payload)
+
+
+async def list_roles(settings: Settings) -> list[str]:
+    """`python -m bot roles`: who holds which role, by pseudonym (never a Telegram id)."""
+    async with Database(settings.db_path) as db, db.read() as tx:
+        rows = await roles.all_active(tx)
+    return [
+        f"Personne {r['pseudonym']}  {r['role']:<12} {r['body_id'] or '-':<26} since {r['granted_at']}"
+        for r in rows
+    ]
+
+
+async def revoke_role(settings: Settings, pseudonym: str, role: str, body_id: str | None) -> int:
+    """`python -m bot revoke`: ends a role (a coordinator leaves, or hands over); audited."""
+    from datetime import UTC, datetime
+
+    from bot.storage import people
+
+    async with Database(settings.db_path) as db, db.transaction() as tx:
+        person_id = await people.by_pseudonym(tx, pseudonym.removeprefix("Personne ").strip())
+        if person_id is None:
+            return 0
+        return await roles.revoke(tx, person_id, role, body_id, by=None, now=datetime.now(UTC))

@@ -122,3 +122,17 @@ async def for_author(tx: Tx, author_id: int) -> list[dict[str, Any]]:
 async def by_reference(tx: Tx, reference: str) -> dict[str, Any] | None:
     row = await tx.one("SELECT * FROM submissions WHERE reference = ?", (reference.upper(),))
     return dict(row) if row else None
+
+
+async def last_words_of_body(tx: Tx, submission_id: int) -> str | None:
+    """The text of the body's last answer, question or closing words, for /suivi."""
+    rows = await tx.all(
+        "SELECT detail FROM submission_events WHERE submission_id = ? "
+        "AND kind IN ('answered', 'question', 'closed') AND detail IS NOT NULL ORDER BY id DESC",
+        (submission_id,),
+    )
+    for row in rows:
+        text = json.loads(row["detail"]).get("text")
+        if text:
+            return str(text)
+    return None

@@ -91,6 +91,9 @@ async def test_avis_answered_closed_then_reopened_by_the_author(
     await marc.expect("C'est envoyé.")
     answer = await lea.expect(f"Vous avez une réponse pour le message {reference}.")
     assert "fiche d'accueil" in answer.text
+    await lea.send(f"/suivi {reference}")
+    status = await lea.expect("Où en est-il ? Le groupe a répondu.")
+    assert "Dernier message du groupe : « Merci. Nous allons écrire" in status.text
 
     # Léa replies from her chat; the team reads it in the group.
     await lea.tap("Répondre", message=answer)
@@ -311,3 +314,35 @@ async def test_forward_agenda_and_close_not_retained(
         ("gt-crise", "forwarded", None),
         ("gt-logement", "closed", "not_retained"),
     ]
+
+
+async def test_a_coordinator_hands_over_then_leaves(
+    bot: Application, client: SandboxClient, bot_db: Database
+) -> None:
+    marc = client.person(7110, "Marc", language_code="fr")
+    sophie = client.person(7111, "Sophie", language_code="fr")
+    await become_coordinator(marc, bot_db)
+    await marc.send("/equipe")
+    team = await marc.expect("Coordinateurs : Vous.")
+    await marc.tap("Inviter une personne", message=team)
+    invite = await marc.expect("Voici un lien pour une nouvelle personne")
+    payload = re.search(r"start=(inv_[\w-]+)", invite.text).group(1)
+    await sophie.send(f"/start {payload}")
+    await sophie.expect("Vous coordonnez maintenant ce groupe")
+
+    await marc.send("/equipe")
+    team = await marc.expect("Coordinateurs :")
+    assert "Personne " in team.text  # Sophie appears by her code, never by her name
+    assert "Sophie" not in team.text
+    await marc.tap("Quitter ce rôle", message=team)
+    await marc.expect("Voulez-vous quitter votre rôle")
+    await marc.tap("Oui, je quitte ce rôle")
+    await marc.expect("Vous ne coordonnez plus : Groupe de travail urgence et crise.")
+    await marc.send("/cas")
+    await marc.expect("Cette action est réservée aux coordinateurs de Porte-voix.")
+    await sophie.send("/cas")
+    await sophie.expect("Vos groupes ont 0 message en attente.")
+    actions = await audit_actions(bot_db)
+    assert ["invite_given", "invite_granted", "role_revoked"] == [
+        a for a in actions if a in ("invite_given", "invite_granted", "role_revoked")
+    ][-3:]
