@@ -98,7 +98,9 @@ def detail(
     )
     if last_answer:
         lines.append(
-            t(N_("Dernier message du groupe : {text}")).format(text="« " + html.escape(last_answer) + " »")
+            t(N_("Dernier message du groupe : {text}")).format(
+                text="« " + html.escape(last_answer) + " »"
+            )
         )
     buttons: tuple[tuple[Button, ...], ...] = ()
     if row["status"] not in ("erased", "withdrawn"):
