@@ -640,3 +640,28 @@ def test_broken_example_file(tmp_path: Path) -> None:
     path = write(tmp_path, edit('bodies = ["gt-crise"]', 'bodies = ["gt-crisis"]', example))
     message = error_of(path)
     assert f"{path}: routing.rules[2].bodies[0]: unknown body 'gt-crisis' (known: " in message
+
+
+def test_case_delays_default_and_override(tmp_path: Path) -> None:
+    assert load_territory(write(tmp_path, MINIMAL)).cases.overdue_days == 8
+    text = edit(
+        "closed_followup_weeks = 4\n", "closed_followup_weeks = 4\n\n[cases]\noverdue_days = 5\n"
+    )
+    territory = load_territory(write(tmp_path, text))
+    assert (territory.cases.overdue_days, territory.cases.escalation_days) == (5, 3)
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        ("overdue_days = 0", "cases.overdue_days"),
+        ("escalation_days = true", "cases.escalation_days"),
+        ("overdue_dayz = 8", "cases.overdue_dayz: unknown key"),
+    ],
+)
+def test_broken_case_delays(tmp_path: Path, fragment: str, expected: str) -> None:
+    text = edit(
+        "closed_followup_weeks = 4\n", f"closed_followup_weeks = 4\n\n[cases]\n{fragment}\n"
+    )
+    path = write(tmp_path, text)
+    assert expected in error_of(path)
