@@ -46,7 +46,8 @@ async def timed(latencies: list[float], action: object, person: Person, fragment
 async def one_avis(person: Person, latencies: list[float]) -> None:
     await timed(latencies, person.send("/avis"), person, "Votre avis parle de quel sujet ?")
     await timed(latencies, person.tap("Attendre moins"), person, "Écrivez votre avis.")
-    await timed(latencies, person.send("Trop d'attente."), person, "Qui peut savoir")
+    await timed(latencies, person.send("Trop d'attente."), person, "Vous parlez de quelle")
+    await timed(latencies, person.tap("La mienne"), person, "Qui peut savoir")
     await timed(latencies, person.tap("Anonyme"), person, "Voici votre avis.")
     await timed(latencies, person.tap("Oui, j'envoie"), person, "Votre avis est envoyé.")
 
