@@ -343,6 +343,8 @@ async def test_a_coordinator_hands_over_then_leaves(
     await sophie.send("/cas")
     await sophie.expect("Vos groupes ont 0 message en attente.")
     actions = await audit_actions(bot_db)
-    assert ["invite_given", "invite_granted", "role_revoked"] == [
-        a for a in actions if a in ("invite_given", "invite_granted", "role_revoked")
-    ][-3:]
+    assert [a for a in actions if a in ("invite_given", "invite_granted", "role_revoked")][-3:] == [
+        "invite_given",
+        "invite_granted",
+        "role_revoked",
+    ]
