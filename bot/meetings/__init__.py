@@ -1,0 +1,4 @@
+"""Meetings as plain data: recurrence rules, reminder times and calendar files.
+
+Nothing here talks to Telegram or the database, so the rules can be tested on their own.
+"""
