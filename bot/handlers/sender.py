@@ -72,6 +72,14 @@ async def _perform(bot: Bot, chat_id: int, payload: dict[str, Any]) -> int | Non
         await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=chosen)
     elif op == "clear":
         await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    elif op == "edit" and payload.get("caption"):
+        await bot.edit_message_caption(
+            chat_id,
+            message_id,
+            caption=payload["text"],
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup(payload.get("buttons")),
+        )
     elif op == "edit":
         await bot.edit_message_text(
             payload["text"],

@@ -348,3 +348,29 @@ async def test_a_coordinator_hands_over_then_leaves(
         "invite_granted",
         "role_revoked",
     ]
+
+
+async def test_a_voice_avis_reaches_the_body_as_a_voice_note_with_its_card(
+    bot: Application, client: SandboxClient, bot_db: Database
+) -> None:
+    lea = client.person(7012, "Léa", language_code="fr")
+    marc = client.person(7112, "Marc", language_code="fr")
+    await become_coordinator(marc, bot_db)
+    await lea.send("/avis")
+    await lea.tap("Mieux aider pendant une crise")
+    await lea.expect("Écrivez votre avis.")
+    await lea.send_voice(12)
+    await lea.expect("Vous parlez de quelle expérience ?")
+    await lea.tap("La mienne")
+    await lea.tap("Un code")
+    await lea.expect("Voici votre avis.")
+    await lea.tap("Oui, j'envoie")
+    done = await lea.expect("Votre avis est envoyé.")
+    reference = re.search(r"AV-\d{4}-\d{4}", done.text).group()
+    card = await marc.expect(reference)
+    assert card.kind == "voice" and card.voice is not None
+    assert "un message vocal de 12 secondes" in card.text
+    assert re.search(r"Personne [2-9A-Z]{4}", card.text)  # the code she chose, not her name
+    await marc.tap("Je m'en occupe", message=card)
+    edited = await marc.expect("Une personne du groupe s'en occupe.", edits=True)
+    assert edited.kind == "voice"  # the caption was edited, the voice note stays
