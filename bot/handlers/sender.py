@@ -110,6 +110,9 @@ def telegram_sender(bot: Bot) -> Sender:
         except Forbidden as exc:
             return Outcome("blocked", error=exc.message)
         except BadRequest as exc:
+            if "message_id" in payload and "message is not modified" in exc.message.lower():
+                # The change is already there: an earlier attempt whose answer was lost made it.
+                return Outcome("sent", int(payload["message_id"]))
             return Outcome("rejected", error=exc.message)
         except TelegramError as exc:  # NetworkError, TimedOut, 5xx: did it arrive? unknown
             return Outcome("unknown", error=type(exc).__name__)

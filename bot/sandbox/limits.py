@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-__all__ = ["FaultKind", "FaultRule", "Faults", "RateLimiter", "RateLimits"]
+__all__ = ["FAULT_KINDS", "FaultKind", "FaultRule", "Faults", "RateLimiter", "RateLimits"]
 
 
 @dataclass(frozen=True)
@@ -108,15 +108,19 @@ class RateLimiter:
         return 0
 
 
-FaultKind = Literal["retry_after", "bad_gateway", "drop"]
+FaultKind = Literal["retry_after", "bad_gateway", "drop", "drop_after"]
+FAULT_KINDS: tuple[str, ...] = ("retry_after", "bad_gateway", "drop", "drop_after")
 
 
 @dataclass
 class FaultRule:
     """Force a failure on matching Bot API requests.
 
-    ``kind``: ``retry_after`` (429 with ``retry_after`` seconds), ``bad_gateway`` (502) or
-    ``drop`` (close the connection without answering). ``method`` (case-insensitive) and
+    ``kind``: ``retry_after`` (429 with ``retry_after`` seconds), ``bad_gateway`` (502),
+    ``drop`` (close the connection without answering; the method does not run) or
+    ``drop_after`` (the method runs — a message is stored in the chat — then the connection
+    is closed without answering: the client cannot know it worked, and a resend makes a
+    duplicate, as on a real network). ``method`` (case-insensitive) and
     ``chat_id`` narrow the match (None = any); ``times`` is how many requests it hits
     (None = until cleared).
     """
@@ -137,7 +141,7 @@ class FaultRule:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FaultRule:
         kind = data.get("kind")
-        if kind not in ("retry_after", "bad_gateway", "drop"):
+        if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}")
         return cls(
             kind=kind,

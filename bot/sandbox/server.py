@@ -498,9 +498,15 @@ class Sandbox:
             return _api_response(err.body(), err.status)
 
         fault = self.faults.pick(method, params.get("chat_id"))
-        if fault is not None:
+        if fault is not None and fault.kind != "drop_after":
             return self._apply_fault(request, fault)
+        response = await self._dispatch(request, method, params)
+        if fault is not None:  # "drop_after": the method ran, its answer is lost
+            return self._apply_fault(request, fault)
+        return response
 
+    async def _dispatch(self, request: web.Request, method: str, params: JSON) -> web.Response:
+        """Check and run one Bot API method; the answer the bot would receive."""
         problems = self.spec.check_request(method, params)
         if problems:
             self._record_invalid(method, problems, params)
@@ -563,7 +569,8 @@ class Sandbox:
         if fault.kind == "bad_gateway":
             return _api_response(ApiError(502, "Bad Gateway").body(), 502)
         if request.transport is not None:
-            request.transport.abort()  # "drop": the client sees a disconnect, no answer
+            # "drop" / "drop_after": the client sees a disconnect, no answer
+            request.transport.abort()
         return web.Response(status=502)
 
     def _record_invalid(self, method: str, problems: list[str], params: Mapping[str, Any]) -> None:
