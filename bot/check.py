@@ -90,7 +90,8 @@ def _translation_problem(catalog: Catalog, text: str) -> str | None:
 
 
 def territory_texts(territory: Territory) -> Iterator[tuple[str, int, str]]:
-    """The French texts of the territory file that people read (labels, explanations, numbers)."""
+    """The French texts of the territory file that people read (labels, explanations, numbers,
+    meetings)."""
     where = territory.source.name
     for theme in territory.themes:
         yield f"{where} themes {theme.id!r}", 0, theme.label.get("fr")
@@ -99,6 +100,10 @@ def territory_texts(territory: Territory) -> Iterator[tuple[str, int, str]]:
     for resource in territory.crisis_resources:
         yield f"{where} crisis_resources {resource.id!r}", 0, resource.label.get("fr")
         yield f"{where} crisis_resources {resource.id!r}", 0, resource.hours.get("fr")
+    for series in territory.meeting_series:
+        for text in (series.title, series.place, series.access, series.helper, series.agenda):
+            if text is not None:
+                yield f"{where} meetings {series.id!r}", 0, text.get("fr")
     yield f"{where} territory.reading_notice", 0, territory.reading_notice.get("fr")
 
 

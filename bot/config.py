@@ -29,12 +29,18 @@ DEFAULT_DB = Path("porte-voix.db")
 BODY_KINDS = ("cdu", "ptsm_group", "clsm_commission", "gem", "cssm", "triage")
 SUBMISSION_KINDS = ("avis", "reclamation", "idee", "situation")
 CHANNELS = ("call", "sms", "chat", "call_sms")
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+DEFAULT_MEETING_MINUTES = 120
 ANY = "*"
 
 # Ids end up in Telegram callback data (64 bytes max) and in logs: keep them short and plain.
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 # A phone number or short code as people dial it: digits, spaces, an optional leading +.
 NUMBER_RE = re.compile(r"^\+?[0-9][0-9 ]*$")
+# A time of day as people write it in a config file: "09:00", "9:00", "18:30" (24 h).
+CLOCK_RE = re.compile(r"^(?P<hour>[01]?[0-9]|2[0-3]):(?P<minute>[0-5][0-9])$")
+# A web address people can open: https only, no spaces.
+HTTPS_RE = re.compile(r"^https://[^\s/]+\S*$")
 _TOML_WHERE_RE = re.compile(
     r"^(?P<what>.*) \(at (?P<where>line \d+, column \d+|end of document)\)$"
 )
@@ -228,6 +234,31 @@ class CaseSettings:
 
 
 @dataclass(frozen=True)
+class DigestSettings:
+    """When each body's weekly digest goes out, in the territory's time zone."""
+
+    weekday: int = 0  # 0 = Monday … 6 = Sunday (datetime.weekday())
+    time: time = time(9, 0)
+
+
+@dataclass(frozen=True)
+class MeetingSeries:
+    """A rhythm of meetings the territory declares, e.g. a CDU every quarter."""
+
+    id: str
+    body: str
+    rule: str  # normalised rule string (Recurrence.rule())
+    first: datetime  # aware, in the territory's zone
+    duration_minutes: int
+    title: Localized
+    place: Localized | None  # the address
+    access: Localized | None  # how to get there: transport, accessibility
+    online_url: str | None
+    helper: Localized | None  # who to ask for help to come (a role or name and a number)
+    agenda: Localized | None  # the usual agenda, in plain words
+
+
+@dataclass(frozen=True)
 class Territory:
     """One deployment's local data, loaded from one TOML file."""
 
@@ -245,6 +276,8 @@ class Territory:
     fallback_body: str
     source: Path
     cases: CaseSettings = CaseSettings()
+    digest: DigestSettings = DigestSettings()
+    meeting_series: tuple[MeetingSeries, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -445,6 +478,9 @@ class _Loader:
                 )
         return Localized({lang: values[lang].strip() for lang in self.languages})
 
+    def optional_localized(self, table: dict[str, Any], key: str, where: str) -> Localized | None:
+        return self.localized(table, key, where) if key in table else None
+
     def unique(self, ids: list[str], item_id: str, where: str) -> None:
         if item_id in ids:
             self.fail(where, f"duplicate id {item_id!r}")
@@ -464,6 +500,8 @@ class _Loader:
                 "themes",
                 "routing",
                 "cases",
+                "digest",
+                "meetings",
             ),
             "",
         )
@@ -482,6 +520,8 @@ class _Loader:
         themes = self.themes(data)
         rules, fallback = self.routing(data, establishments, bodies, themes)
         case_settings = self.case_settings(data.get("cases", {}))
+        digest = self.digest_settings(data.get("digest", {}))
+        series = self.meeting_series(data, bodies, ZoneInfo(timezone_name))
         return Territory(
             id=territory_id,
             name=name,
@@ -497,6 +537,8 @@ class _Loader:
             fallback_body=fallback,
             source=self.path,
             cases=case_settings,
+            digest=digest,
+            meeting_series=series,
         )
 
     def timezone(self, head: dict[str, Any]) -> str:
@@ -551,6 +593,143 @@ class _Loader:
                 else getattr(defaults, name)
                 for name in names
             )
+        )
+
+    def digest_settings(self, table: Any) -> DigestSettings:
+        if not isinstance(table, dict):
+            self.fail("digest", f"expected a table, got {_type_name(table)}")
+        self.keys(table, ("day", "time"), "digest")
+        defaults = DigestSettings()
+        weekday = defaults.weekday
+        if "day" in table:
+            day = self.text(table, "day", "digest")
+            if day.lower() not in WEEKDAY_NAMES:
+                self.fail("digest.day", f"unknown day {day!r} (known: {_known(WEEKDAY_NAMES)})")
+            weekday = WEEKDAY_NAMES.index(day.lower())
+        at = defaults.time
+        if "time" in table:
+            at = self.clock(table["time"], "digest.time")
+        return DigestSettings(weekday=weekday, time=at)
+
+    def clock(self, value: Any, where: str) -> time:
+        """A time of day: "09:00" in quotes, or a TOML local time 09:00:00."""
+        if isinstance(value, str):
+            match = CLOCK_RE.match(value.strip())
+            if match:
+                return time(int(match["hour"]), int(match["minute"]))
+        elif isinstance(value, time) and value.tzinfo is None:
+            if value.second == 0 and value.microsecond == 0:
+                return value
+            self.fail(where, f'give hours and minutes only, like "09:00", got {_shorten(value)}')
+        self.fail(
+            where,
+            f'expected a time of day like "09:00" (24 h, HH:MM), got {_type_name(value)} '
+            f"{_shorten(value)}",
+        )
+
+    def meeting_series(
+        self, data: dict[str, Any], bodies: tuple[Body, ...], tz: ZoneInfo
+    ) -> tuple[MeetingSeries, ...]:
+        if "meetings" not in data:
+            return ()
+        # Imported here: bot.meetings modules import this one (Territory), and a package
+        # __init__ that loads them must not make a cycle through bot.config.
+        from bot.meetings.recurrence import parse_rule
+
+        known_bodies = [b.id for b in bodies]
+        result: list[MeetingSeries] = []
+        ids: list[str] = []
+        for index, item in enumerate(self.items(data, "meetings", "")):
+            at = f"meetings[{index}]"
+            self.keys(
+                item,
+                (
+                    "id",
+                    "body",
+                    "rule",
+                    "first",
+                    "duration_minutes",
+                    "title",
+                    "place",
+                    "access",
+                    "online_url",
+                    "helper",
+                    "agenda",
+                ),
+                at,
+            )
+            item_id = self.ident(item, "id", at)
+            self.unique(ids, item_id, f"{at}.id")
+            at = f'meetings "{item_id}"'
+            body = self.text(item, "body", at)
+            if body not in known_bodies:
+                self.fail(f"{at}.body", f"unknown body {body!r} (known: {_known(known_bodies)})")
+            rule_text = self.text(item, "rule", at)
+            try:
+                rule = parse_rule(rule_text).rule()
+            except ValueError as error:
+                self.fail(f"{at}.rule", str(error))
+            first = self.first_start(item, f"{at}.first", tz)
+            duration = (
+                self.positive_int(item, "duration_minutes", at)
+                if "duration_minutes" in item
+                else DEFAULT_MEETING_MINUTES
+            )
+            title = self.localized(item, "title", at)
+            place = self.optional_localized(item, "place", at)
+            access = self.optional_localized(item, "access", at)
+            online_url = self.optional_text(item, "online_url", at)
+            if online_url is not None and not HTTPS_RE.match(online_url):
+                self.fail(
+                    f"{at}.online_url",
+                    f"expected an address starting with https://, without spaces, "
+                    f"got {online_url!r}",
+                )
+            helper = self.optional_localized(item, "helper", at)
+            agenda = self.optional_localized(item, "agenda", at)
+            if place is None and online_url is None:
+                self.fail(at, "needs a place, an online_url or both: people must know where to go")
+            result.append(
+                MeetingSeries(
+                    id=item_id,
+                    body=body,
+                    rule=rule,
+                    first=first,
+                    duration_minutes=duration,
+                    title=title,
+                    place=place,
+                    access=access,
+                    online_url=online_url,
+                    helper=helper,
+                    agenda=agenda,
+                )
+            )
+        return tuple(result)
+
+    def first_start(self, item: dict[str, Any], where: str, tz: ZoneInfo) -> datetime:
+        """The first meeting's start: a TOML local date-time, read in the territory's zone."""
+        if "first" not in item:
+            self.fail(where, "missing required key 'first'")
+        value = item["first"]
+        if isinstance(value, datetime):
+            if value.tzinfo is not None:
+                self.fail(
+                    where,
+                    "expected a local date and time without offset like 2026-01-06T14:30:00 "
+                    f"(it is read in the territory's time zone, {tz.key}), got a date and time "
+                    f"with an offset {_shorten(value)}",
+                )
+            return value.replace(tzinfo=tz)
+        if isinstance(value, date):
+            self.fail(
+                where,
+                "expected a date and time like 2026-01-06T14:30:00, got a date without a time "
+                f"{_shorten(value)}: add the start time",
+            )
+        self.fail(
+            where,
+            "expected a TOML date and time without quotes like 2026-01-06T14:30:00, got "
+            f"{_type_name(value)} {_shorten(value)}",
         )
 
     def crisis_resources(self, data: dict[str, Any]) -> tuple[CrisisResource, ...]:

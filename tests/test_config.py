@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pickle
 import re
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,7 +17,9 @@ from bot.config import (
     DEFAULT_CONFIG,
     DEFAULT_DB,
     ConfigError,
+    DigestSettings,
     Localized,
+    MeetingSeries,
     Settings,
     load_territory,
 )
@@ -177,8 +180,43 @@ def test_example_french_text_follows_plain_language_rules() -> None:
     labels = [t.label.fr for t in territory.themes]
     for label in labels:
         assert len(_words(label)) <= 6, label
-    for text in sentences + names + labels:
+    # Meeting texts mark their example places and contacts « (exemple) », like the names.
+    meeting_texts = [
+        text.fr
+        for series in territory.meeting_series
+        for text in (series.title, series.place, series.access, series.helper, series.agenda)
+        if text is not None
+    ]
+    for text in meeting_texts:
+        for sentence in _sentences(text):
+            assert len(_words(sentence)) <= 12, sentence
+        assert ";" not in text and "/" not in text, text
+    for text in sentences + names + labels + meeting_texts:
         assert set(ACRONYM.findall(text)) <= ALLOWED_ACRONYMS, text
+
+
+def test_example_digest_and_meeting_series() -> None:
+    territory = load_territory(DEFAULT_CONFIG)
+    assert territory.digest == DigestSettings(weekday=0, time=time(9, 0))
+    paris = ZoneInfo("Europe/Paris")
+    series = {s.id: s for s in territory.meeting_series}
+    assert list(series) == ["cdu-nord-trimestre", "gt-crise-mensuel", "gem-semaine"]
+    assert [(s.body, s.rule) for s in series.values()] == [
+        ("cdu-nord", "quarterly"),
+        ("gt-crise", "monthly:1:tue"),
+        ("gem-exemple", "weekly"),
+    ]
+    crisis = series["gt-crise-mensuel"]
+    assert crisis.first == datetime(2027, 1, 5, 14, 30, tzinfo=paris)
+    assert crisis.first.weekday() == 1 and crisis.first.day <= 7  # a first Tuesday
+    assert crisis.online_url is not None and crisis.online_url.startswith("https://")
+    for one in series.values():
+        assert one.first.tzinfo == paris
+        assert one.place is not None and "(exemple)" in one.place.fr
+        assert one.helper is not None and "(exemple)" in one.helper.fr
+        assert one.access is not None and one.agenda is not None
+        assert "CDU" not in one.title.fr
+        assert set(one.title.values) == {"fr", "en"}
 
 
 def test_territory_lookups() -> None:
@@ -199,6 +237,9 @@ def test_minimal_template_loads(tmp_path: Path) -> None:
     assert territory.id == "mini"
     assert territory.routing_rules[0].themes == ("*",)
     assert territory.theme("logement").axis is None
+    assert territory.digest == DigestSettings()
+    assert (territory.digest.weekday, territory.digest.time) == (0, time(9, 0))
+    assert territory.meeting_series == ()
     hash(territory)  # frozen all the way down
 
 
@@ -665,3 +706,304 @@ def test_broken_case_delays(tmp_path: Path, fragment: str, expected: str) -> Non
     )
     path = write(tmp_path, text)
     assert expected in error_of(path)
+
+
+# --------------------------------------------------------------------------- weekly digest
+
+
+def with_digest(lines: str) -> str:
+    return MINIMAL + f"\n[digest]\n{lines}\n"
+
+
+@pytest.mark.parametrize(
+    ("lines", "weekday", "at"),
+    [
+        ('day = "friday"\ntime = "17:30"', 4, time(17, 30)),
+        ('day = "Sunday"', 6, time(9, 0)),
+        ('time = "8:05"', 0, time(8, 5)),
+        ("time = 07:45:00", 0, time(7, 45)),
+        ("", 0, time(9, 0)),
+    ],
+)
+def test_digest_settings(tmp_path: Path, lines: str, weekday: int, at: time) -> None:
+    territory = load_territory(write(tmp_path, with_digest(lines)))
+    assert territory.digest == DigestSettings(weekday=weekday, time=at)
+
+
+BROKEN_DIGEST = [
+    (
+        "french day name",
+        'day = "lundi"',
+        "digest.day: unknown day 'lundi' (known: monday, tuesday, wednesday, thursday, friday, "
+        "saturday, sunday)",
+    ),
+    ("day as a number", "day = 1", "digest.day: expected a text in quotes, got a whole number (1)"),
+    (
+        "hour out of range",
+        'time = "25:00"',
+        'digest.time: expected a time of day like "09:00" (24 h, HH:MM), got a text in quotes '
+        "('25:00')",
+    ),
+    (
+        "french way of writing hours",
+        'time = "9h"',
+        'digest.time: expected a time of day like "09:00" (24 h, HH:MM), got a text in quotes '
+        "('9h')",
+    ),
+    (
+        "time as a number",
+        "time = 9",
+        'digest.time: expected a time of day like "09:00" (24 h, HH:MM), got a whole number (9)',
+    ),
+    (
+        "time with seconds",
+        "time = 09:00:30",
+        'digest.time: give hours and minutes only, like "09:00", got (09:00:30)',
+    ),
+    (
+        "unknown key",
+        'weekday = "monday"',
+        "digest.weekday: unknown key 'weekday' (known keys: day, time)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [case[1:] for case in BROKEN_DIGEST],
+    ids=[case[0] for case in BROKEN_DIGEST],
+)
+def test_broken_digest(tmp_path: Path, lines: str, expected: str) -> None:
+    path = write(tmp_path, with_digest(lines))
+    assert error_of(path) == f"{path}: {expected}"
+
+
+def test_digest_not_a_table(tmp_path: Path) -> None:
+    path = write(tmp_path, 'digest = "monday"\n' + MINIMAL)
+    assert error_of(path) == f"{path}: digest: expected a table, got a text in quotes"
+
+
+# --------------------------------------------------------------------------- meeting series
+
+MEETINGS = """
+[[meetings]]
+id = "gt-mensuel"
+body = "gt"
+rule = "Monthly:1:Tue"
+first = 2027-01-05T14:30:00
+duration_minutes = 90
+title = { fr = "Réunion du groupe de travail", en = "Working group meeting" }
+place = { fr = "Salle 3 (exemple).", en = "Room 3 (example)." }
+access = { fr = "Le bus 12 s'arrête devant.", en = "Bus 12 stops in front." }
+online_url = "https://visio.example.org/gt"
+helper = { fr = "Claire (exemple), au 01 99 00 12 34.", en = "Claire (example), on 01 99 00 12 34." }
+agenda = { fr = "Le groupe parle des soins.", en = "The group talks about care." }
+
+[[meetings]]
+id = "gt-visio"
+body = "gt"
+rule = "once"
+first = 2027-03-02T18:00:00
+title = { fr = "Réunion en ligne", en = "Online meeting" }
+online_url = "https://visio.example.org/gt-2"
+"""
+
+
+def with_meetings(old: str = "", new: str = "") -> str:
+    meetings = edit(old, new, MEETINGS) if old else MEETINGS
+    return MINIMAL + meetings
+
+
+def test_meeting_series_load(tmp_path: Path) -> None:
+    territory = load_territory(write(tmp_path, with_meetings()))
+    paris = ZoneInfo("Europe/Paris")
+    full, online = territory.meeting_series
+    assert full == MeetingSeries(
+        id="gt-mensuel",
+        body="gt",
+        rule="monthly:1:tue",
+        first=datetime(2027, 1, 5, 14, 30, tzinfo=paris),
+        duration_minutes=90,
+        title=Localized({"fr": "Réunion du groupe de travail", "en": "Working group meeting"}),
+        place=Localized({"fr": "Salle 3 (exemple).", "en": "Room 3 (example)."}),
+        access=Localized({"fr": "Le bus 12 s'arrête devant.", "en": "Bus 12 stops in front."}),
+        online_url="https://visio.example.org/gt",
+        helper=Localized(
+            {
+                "fr": "Claire (exemple), au 01 99 00 12 34.",
+                "en": "Claire (example), on 01 99 00 12 34.",
+            }
+        ),
+        agenda=Localized({"fr": "Le groupe parle des soins.", "en": "The group talks about care."}),
+    )
+    assert full.first.utcoffset() is not None
+    assert online.rule == "once"
+    assert online.duration_minutes == 120  # the default
+    assert (online.place, online.access, online.helper, online.agenda) == (None,) * 4
+    assert online.first == datetime(2027, 3, 2, 18, 0, tzinfo=paris)
+    hash(territory)
+
+
+def test_meeting_first_follows_the_territory_zone(tmp_path: Path) -> None:
+    text = edit('timezone = "Europe/Paris"', 'timezone = "Indian/Reunion"', with_meetings())
+    territory = load_territory(write(tmp_path, text))
+    first = territory.meeting_series[0].first
+    assert first.tzinfo == ZoneInfo("Indian/Reunion")
+    assert (first.hour, first.minute) == (14, 30)
+
+
+BROKEN_MEETINGS = [
+    # (what the test breaks, old fragment of MEETINGS, new fragment, exact "where: what")
+    (
+        "unknown body",
+        'body = "gt"\nrule = "Monthly',
+        'body = "gt-x"\nrule = "Monthly',
+        "meetings \"gt-mensuel\".body: unknown body 'gt-x' (known: cdu-hop, gt, triage)",
+    ),
+    (
+        "bad ordinal in rule",
+        'rule = "Monthly:1:Tue"',
+        'rule = "monthly:5:tue"',
+        "meetings \"gt-mensuel\".rule: invalid recurrence rule 'monthly:5:tue': ordinal must be "
+        "1, 2, 3, 4 or -1 (last), not 5",
+    ),
+    (
+        "rule in words",
+        'rule = "Monthly:1:Tue"',
+        'rule = "every month"',
+        "meetings \"gt-mensuel\".rule: invalid recurrence rule 'every month': expected once, "
+        "weekly, weekly:N, monthly, monthly:N:DAY or quarterly",
+    ),
+    (
+        "end date on a single meeting",
+        'rule = "once"',
+        'rule = "once;until=2027-12-31"',
+        "meetings \"gt-visio\".rule: invalid recurrence rule 'once;until=2027-12-31': a single "
+        "meeting (once) cannot have an end date",
+    ),
+    (
+        "offset datetime",
+        "first = 2027-01-05T14:30:00",
+        "first = 2027-01-05T14:30:00+01:00",
+        'meetings "gt-mensuel".first: expected a local date and time without offset like '
+        "2026-01-06T14:30:00 (it is read in the territory's time zone, Europe/Paris), got a "
+        "date and time with an offset (2027-01-05T14:30:00+01:00)",
+    ),
+    (
+        "utc datetime",
+        "first = 2027-01-05T14:30:00",
+        "first = 2027-01-05T13:30:00Z",
+        'meetings "gt-mensuel".first: expected a local date and time without offset like '
+        "2026-01-06T14:30:00 (it is read in the territory's time zone, Europe/Paris), got a "
+        "date and time with an offset (2027-01-05T13:30:00+00:00)",
+    ),
+    (
+        "plain date",
+        "first = 2027-01-05T14:30:00",
+        "first = 2027-01-05",
+        'meetings "gt-mensuel".first: expected a date and time like 2026-01-06T14:30:00, got a '
+        "date without a time (2027-01-05): add the start time",
+    ),
+    (
+        "datetime in quotes",
+        "first = 2027-01-05T14:30:00",
+        'first = "2027-01-05T14:30:00"',
+        'meetings "gt-mensuel".first: expected a TOML date and time without quotes like '
+        "2026-01-06T14:30:00, got a text in quotes ('2027-01-05T14:30:00')",
+    ),
+    (
+        "missing first",
+        "first = 2027-01-05T14:30:00\n",
+        "",
+        "meetings \"gt-mensuel\".first: missing required key 'first'",
+    ),
+    (
+        "non-https url",
+        'online_url = "https://visio.example.org/gt"',
+        'online_url = "http://visio.example.org/gt"',
+        'meetings "gt-mensuel".online_url: expected an address starting with https://, without '
+        "spaces, got 'http://visio.example.org/gt'",
+    ),
+    (
+        "url with a space",
+        'online_url = "https://visio.example.org/gt-2"',
+        'online_url = "https://visio.example.org/gt 2"',
+        'meetings "gt-visio".online_url: expected an address starting with https://, without '
+        "spaces, got 'https://visio.example.org/gt 2'",
+    ),
+    (
+        "no place nor url",
+        'online_url = "https://visio.example.org/gt-2"\n',
+        "",
+        'meetings "gt-visio": needs a place, an online_url or both: people must know where to go',
+    ),
+    (
+        "duplicate id",
+        'id = "gt-visio"',
+        'id = "gt-mensuel"',
+        "meetings[1].id: duplicate id 'gt-mensuel'",
+    ),
+    (
+        "invalid id",
+        'id = "gt-visio"',
+        'id = "GT visio"',
+        "meetings[1].id: 'GT visio' is not a valid id: use 1 to 32 lowercase letters a-z, "
+        "digits, '-' or '_', starting with a letter or digit",
+    ),
+    (
+        "zero duration",
+        "duration_minutes = 90",
+        "duration_minutes = 0",
+        'meetings "gt-mensuel".duration_minutes: must be a positive whole number, got 0',
+    ),
+    (
+        "negative duration",
+        "duration_minutes = 90",
+        "duration_minutes = -30",
+        'meetings "gt-mensuel".duration_minutes: must be a positive whole number, got -30',
+    ),
+    (
+        "duration as text",
+        "duration_minutes = 90",
+        'duration_minutes = "90"',
+        'meetings "gt-mensuel".duration_minutes: expected a whole number, got a text in quotes '
+        "('90')",
+    ),
+    (
+        "missing title",
+        'title = { fr = "Réunion en ligne", en = "Online meeting" }\n',
+        "",
+        "meetings \"gt-visio\".title: missing required key 'title'",
+    ),
+    (
+        "place lacks english",
+        'place = { fr = "Salle 3 (exemple).", en = "Room 3 (example)." }',
+        'place = "Salle 3 (exemple)."',
+        "meetings \"gt-mensuel\".place: missing the 'en' text (a plain text is French only): "
+        "every text needs each of the territory's languages (fr, en)",
+    ),
+    (
+        "unknown key",
+        'rule = "once"',
+        'rule = "once"\nlieu = "Salle 3"',
+        "meetings[1].lieu: unknown key 'lieu' (known keys: id, body, rule, first, "
+        "duration_minutes, title, place, access, online_url, helper, agenda)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [case[1:] for case in BROKEN_MEETINGS],
+    ids=[case[0] for case in BROKEN_MEETINGS],
+)
+def test_broken_meetings(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    path = write(tmp_path, with_meetings(old, new))
+    assert error_of(path) == f"{path}: {expected}"
+
+
+def test_meetings_empty_or_not_tables(tmp_path: Path) -> None:
+    path = write(tmp_path, "meetings = []\n" + MINIMAL)
+    assert error_of(path) == f"{path}: meetings: needs at least one entry"
+    path = write(tmp_path, 'meetings = ["cdu"]\n' + MINIMAL)
+    assert error_of(path) == f"{path}: meetings[0]: expected a table, got a text in quotes"
