@@ -16,6 +16,7 @@ from bot.config import Territory
 from bot.engine import Document, Reply
 from bot.i18n import N_, Translator
 from bot.letters import ComplaintLetter, render
+from bot.meeting_actions import MEETING_ACTIONS
 from bot.storage import Tx, cases, roles, submissions
 from bot.storage.conversations import ConversationState
 from bot.storage.people import Person
@@ -42,6 +43,7 @@ class ActionContext:
     bot_username: str | None = None
     casework: Any = None  # bot.cases.Casework of this transaction
     roles: frozenset[str] | set[str] = frozenset()
+    catalogs: Any = None  # bot.i18n.Catalogs: notices to others go in their own language
 
 
 async def _dispatch(ctx: ActionContext, reference: str) -> None:
@@ -265,4 +267,5 @@ async def show_cases(
 
 
 ACTIONS.update(CASE_ACTIONS)
+ACTIONS.update(MEETING_ACTIONS)
 ACTIONS["show_cases"] = show_cases

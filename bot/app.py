@@ -24,9 +24,11 @@ from bot.delivery import Delivery
 from bot.engine import Engine
 from bot.flows import FLOWS_DIR, load_flows
 from bot.handlers import usager
+from bot.handlers.meeting_jobs import ReminderJobs
 from bot.handlers.ordering import PerChatSequentialProcessor
 from bot.handlers.sender import telegram_sender
 from bot.i18n import LOCALES_DIR, N_, Catalogs
+from bot.meetings.planner import MeetingPlanner
 from bot.plain.glossary import Glossary
 from bot.storage import Database
 
@@ -42,6 +44,7 @@ COMMANDS = [
     ("reprendre", N_("Reprendre mon brouillon")),
     ("langue", N_("Changer de langue")),
     ("suivi", N_("Suivre mes envois")),
+    ("reunions", N_("Voir les réunions")),
     ("aide", N_("Aide")),
     ("stop", N_("Arrêter et effacer le brouillon")),
 ]
@@ -117,6 +120,16 @@ async def _post_init(application: Application) -> None:
         application.job_queue.run_repeating(
             _sweep, interval=SWEEP_EVERY, first=5, name="case-sweep"
         )
+        reminders = ReminderJobs(
+            application,
+            db,
+            MeetingPlanner(territory, catalogs, data["clock"]),
+            delivery,
+            data["clock"],
+        )
+        data["reminders"] = reminders
+        reminders.start()
+        await reminders.rebuild()  # jobs are not persistent: the database says what is due
     log.info("Porte-voix ready for %s", territory.id)
 
 
@@ -128,6 +141,9 @@ async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
+    reminders: ReminderJobs | None = application.bot_data.pop("reminders", None)
+    if reminders is not None:
+        reminders.stop()
     delivery: Delivery | None = application.bot_data.pop("delivery", None)
     if delivery is not None:
         await delivery.stop()

@@ -19,7 +19,27 @@ def dynamic_choices(territory: Territory, t: Translator) -> dict[str, list[tuple
         "establishments": [(e.id, e.name.get(lang)) for e in territory.establishments],
         "groups": [(b.id, b.name.get(lang)) for b in territory.bodies if b.kind == "gem"],
         "bodies": [(b.id, b.name.get(lang)) for b in territory.bodies],
+        "public_bodies": [(b.id, b.name.get(lang)) for b in territory.bodies if _public(b.kind)],
+        # Lists that depend on who asks (bot.meeting_actions.personal_choices replaces them in
+        # a conversation); here, their largest values, so `check` can measure callback data.
+        "my_bodies": [(b.id, b.name.get(lang)) for b in territory.bodies],
+        "followed": [(b.id, b.name.get(lang)) for b in territory.bodies],
+        "my_meetings": [("m99999999", "—")],
     }
 
 
-SOURCES = ("themes", "languages", "establishments", "groups", "bodies")
+def _public(kind: str) -> bool:
+    """Bodies people can follow the meetings of (the triage team does not meet in public)."""
+    return kind != "triage"
+
+
+PERSONAL_SOURCES = ("my_bodies", "followed", "my_meetings")
+SOURCES = (
+    "themes",
+    "languages",
+    "establishments",
+    "groups",
+    "bodies",
+    "public_bodies",
+    *PERSONAL_SOURCES,
+)

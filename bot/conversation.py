@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot import coordination, crisis, followup, lexicon, relay, safety
+from bot import coordination, crisis, followup, lexicon, meeting_actions, relay, safety
 from bot.actions import ACTIONS, ActionContext
 from bot.cases import CaseService, reply_payload
-from bot.choice_sources import dynamic_choices
+from bot.choice_sources import PERSONAL_SOURCES, dynamic_choices
 from bot.config import Territory
 from bot.engine import Answer, Button, Engine, Reply, Turn, TurnContext
 from bot.i18n import N_, Catalogs, negotiate
@@ -191,6 +191,7 @@ class _TurnState:
         self.sent_prompt = False
         self._roles: set[str] = set()
         self._roles_loaded: set[str] | None = None
+        self._personal: dict[str, list[tuple[str, str]]] = {}
 
     # ---- building blocks -----------------------------------------------------------------
 
@@ -207,6 +208,12 @@ class _TurnState:
             self.revision = await people.next_revision(self.tx, self.person.id)
         ctx = TurnContext(t=self.t, revision=self.revision, run_action=self._run_action)
         self._fill(ctx)
+        ctx.dynamic_choices.update(
+            await meeting_actions.personal_choices(
+                self.tx, self.person.id, self.service.territory, self.t, self.service.clock()
+            )
+        )
+        self._personal = {k: ctx.dynamic_choices[k] for k in PERSONAL_SOURCES}
         self._ctx = ctx
         return ctx
 
@@ -220,6 +227,7 @@ class _TurnState:
             "display_name": html.escape(self.event.display_name or ""),
         }
         ctx.dynamic_choices = dynamic_choices(territory, ctx.t)
+        ctx.dynamic_choices.update(self._personal)
         ctx.today = self.service.clock().astimezone(territory.tz).date()
         ctx.flags = frozenset(
             ({"situations_body"} if territory.situations_body else set()) | self._roles
@@ -243,8 +251,12 @@ class _TurnState:
                 bot_username=self.service.bot_username,
                 casework=self.casework,
                 roles=await self.roles(),
+                catalogs=self.service.catalogs,
             )
-            return await ACTIONS[name](action_ctx, params, state)
+            results = await ACTIONS[name](action_ctx, params, state)
+            if results.pop(meeting_actions.CHANGED, False):
+                self.response.meetings_changed = True
+            return results
         if name == "set_language":
             lang = state.answers.get("language")
             if lang not in self.service.territory.languages:
@@ -444,6 +456,9 @@ class _TurnState:
             return
         if data.startswith("q:"):
             await coordination.on_team_button(self, data)
+            return
+        if data.startswith("v:"):
+            await meeting_actions.on_rsvp_button(self, data)
             return
         if data.startswith(("y:", "f:")):
             await self.on_author_case_button(data)

@@ -13,15 +13,16 @@ import unicodedata
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from typing import Any
 
-from bot import datepicker
+from bot import datepicker, timepicker
 from bot.flows import Choice, Flow, Step
 from bot.i18n import N_, Translator
 from bot.storage.conversations import ConversationState
 
 MAX_STEPS_PER_TURN = 50
+WEB_LINK = re.compile(r"^https://[^\s<>\"]+$")
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 NAV_BACK = N_("↩ Retour")
@@ -170,6 +171,8 @@ class Engine:
             return await self._answer_text(state, step, answer, ctx)
         if step.ask == "date":
             return await self._answer_date(state, step, answer, ctx)
+        if step.ask == "time":
+            return await self._answer_time(state, step, answer, ctx)
         return await self.show(state, ctx)
 
     async def erase_last(
@@ -233,6 +236,27 @@ class Engine:
         assert step.next is not None
         return await self._advance(state, step.next, ctx, [])
 
+    async def _answer_time(
+        self, state: ConversationState, step: Step, answer: Answer, ctx: TurnContext
+    ) -> Turn:
+        picked = None
+        if answer.kind == "choice" and answer.value:
+            picked = timepicker.parse_value(answer.value)
+        elif answer.kind == "text" and answer.text:
+            picked = timepicker.parse_typed(clean_text(answer.text))
+        if picked is None:
+            hint = ctx.t(
+                N_("Choisissez une heure avec les boutons. Vous pouvez aussi écrire 14 h 15.")
+            )
+            turn = await self.show(state, ctx, hint)
+            turn.accepted = False
+            return turn
+        if step.save:
+            state.answers[step.save] = timepicker.stored(picked)
+        state.history.append(step.id)
+        assert step.next is not None
+        return await self._advance(state, step.next, ctx, [])
+
     async def _answer_choice(
         self, state: ConversationState, flow: Flow, step: Step, answer: Answer, ctx: TurnContext
     ) -> Turn:
@@ -280,6 +304,8 @@ class Engine:
             problem = None
             if not text:
                 problem = t(N_("Votre message est vide. Écrivez quelques mots."))
+            elif step.format == "url" and not WEB_LINK.match(text):
+                problem = t(N_("Ce lien doit commencer par https://. Écrivez le lien complet."))
             elif len(text) > step.max_length:
                 problem = t(
                     N_(
@@ -386,6 +412,18 @@ class Engine:
         elif step.ask == "date":
             text, date_rows = self._date_keyboard(state, step, ctx, text)
             rows += date_rows
+        elif step.ask == "time":
+            buttons = [
+                Button(
+                    timepicker.label(moment, ctx.t),
+                    choice_data(state.revision, timepicker.value(moment)),
+                )
+                for moment in timepicker.COMMON
+            ]
+            rows += [
+                tuple(buttons[i : i + timepicker.PER_ROW])
+                for i in range(0, len(buttons), timepicker.PER_ROW)
+            ]
         rows += self._glossary_rows(text, ctx)
         if flow.navigation:
             if self._erasable(state) is not None:
@@ -472,6 +510,10 @@ class Engine:
                     if answer == datepicker.UNKNOWN
                     else t.full_date(date.fromisoformat(answer))
                 )
+                continue
+            if step is not None and step.ask == "time" and isinstance(answer, str):
+                hour, minute = (int(part) for part in answer.split(":"))
+                values[key] = timepicker.label(time(hour, minute), t)
                 continue
             if isinstance(answer, dict) and "voice" in answer:
                 seconds = int(answer.get("duration") or 0)

@@ -19,7 +19,7 @@ from bot.choice_sources import SOURCES
 ROOT = Path(__file__).resolve().parent.parent
 FLOWS_DIR = ROOT / "flows"
 
-ASK_KINDS = ("none", "choice", "text", "date")
+ASK_KINDS = ("none", "choice", "text", "date", "time")
 DYNAMIC_CHOICES = SOURCES  # the territory's lists a choice step can show (bot.choice_sources)
 ACTIONS = (
     "create_submission",
@@ -37,6 +37,15 @@ ACTIONS = (
     "case_close",
     "case_author_reply",
     "case_reopen",
+    "meeting_summary",
+    "meeting_facts",
+    "create_meeting",
+    "update_meeting",
+    "cancel_meeting",
+    "show_meetings",
+    "follow_body",
+    "unfollow_body",
+    "set_reminders",
 )
 THEN_TARGETS = ("menu", "resume")
 VALUE_RE = re.compile(r"^[a-z0-9_-]{1,24}$")
@@ -50,6 +59,7 @@ STEP_KEYS = {
     "next",
     "voice",
     "max_length",
+    "format",
     "dates",
     "do",
     "with",
@@ -116,6 +126,7 @@ class Step:
     end: bool = False
     then: str | None = None
     future_dates: bool = False  # a date step offering today and later days (`dates: future`)
+    format: str | None = None  # a text step whose answer must be a web link (`format: url`)
 
     @property
     def waits(self) -> bool:
@@ -149,6 +160,15 @@ class Flow:
 
     def step_saving(self, key: str) -> Step | None:
         return next((s for s in self.steps.values() if s.save == key), None)
+
+
+def _format(raw: dict[str, Any], where: str) -> str | None:
+    value = raw.get("format")
+    if value not in (None, "url"):
+        raise FlowError(f"{where}.format: only « url » is known")
+    if value and raw.get("ask") != "text":
+        raise FlowError(f"{where}.format: only a text step has a format")
+    return value
 
 
 def _dates(raw: dict[str, Any], where: str) -> bool:
@@ -214,6 +234,7 @@ def _parse_step(step_id: str, raw: Any, where: str, line: int) -> Step:
         voice=bool(raw.get("voice", False)),
         max_length=max_length,
         future_dates=_dates(raw, where),
+        format=_format(raw, where),
         do=raw.get("do"),
         params=dict(params),
         end=bool(raw.get("end", False)),
@@ -383,7 +404,7 @@ def _check_step(flow: Flow, step: Step, flows: dict[str, Flow], where: str) -> l
                 problems.append(
                     f"{where}: choice {choice.value!r} leads nowhere (give it next or flow)"
                 )
-    elif step.ask in ("text", "date") and not step.next:
+    elif step.ask in ("text", "date", "time") and not step.next:
         problems.append(f"{where}: a {step.ask} step needs 'next'")
     if step.ask not in ("choice", "text") and (step.choices or step.choices_from):
         problems.append(f"{where}: choices only go on a choice or text step")

@@ -63,3 +63,4 @@ class Response:
     actions: list[Action] = field(default_factory=list)
     notice: str | None = None  # short text shown when a button is tapped
     recipients: list[int] = field(default_factory=list)  # chats to flush now, in order
+    meetings_changed: bool = False  # a meeting was created, moved or cancelled: re-plan reminders

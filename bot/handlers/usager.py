@@ -134,3 +134,6 @@ async def flush(context: ContextTypes.DEFAULT_TYPE, response: Response) -> None:
     for recipient in response.recipients[:1]:
         await delivery.flush(recipient)
     delivery.kick()
+    reminders = context.application.bot_data.get("reminders")
+    if response.meetings_changed and reminders is not None:
+        await reminders.rebuild()  # a meeting was created, moved or cancelled

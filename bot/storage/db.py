@@ -110,6 +110,11 @@ class Tx:
         cursor = await self.conn.execute(sql, params)
         return cursor.lastrowid if sql.lstrip().upper().startswith("INSERT") else cursor.rowcount
 
+    async def changed(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
+        """Runs a statement; returns how many rows it changed (0 for an ignored insert)."""
+        cursor = await self.conn.execute(sql, params)
+        return cursor.rowcount
+
     async def one(
         self, sql: str, params: Iterable[Any] | dict[str, Any] = ()
     ) -> aiosqlite.Row | None:

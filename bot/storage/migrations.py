@@ -186,4 +186,98 @@ MIGRATIONS: list[str] = [
     CREATE INDEX outbox_recipient ON outbox(recipient_id, status);
     DROP TABLE pending_replies
     """,
+    # 6 — meetings (one-off, or occurrences of a series), subscriptions to a body's meetings,
+    # reminder preferences, reminders and notices sent (exactly once), RSVPs, minutes, digests
+    """
+    CREATE TABLE meeting_series (
+        id INTEGER PRIMARY KEY,
+        body_id TEXT NOT NULL,
+        territory_key TEXT UNIQUE,
+        rule TEXT NOT NULL,
+        first_start TEXT NOT NULL,
+        duration_minutes INTEGER NOT NULL,
+        details TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'ended')),
+        created_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE meetings (
+        id INTEGER PRIMARY KEY,
+        body_id TEXT NOT NULL,
+        series_id INTEGER REFERENCES meeting_series(id) ON DELETE SET NULL,
+        occurrence TEXT,
+        title TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        place TEXT,
+        access TEXT,
+        online_url TEXT,
+        helper TEXT,
+        agenda TEXT,
+        status TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled', 'cancelled')),
+        sequence INTEGER NOT NULL DEFAULT 0,
+        created_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (series_id, occurrence)
+    );
+    CREATE INDEX meetings_upcoming ON meetings(status, starts_at);
+    CREATE INDEX meetings_body ON meetings(body_id, starts_at);
+    CREATE TABLE subscriptions (
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        body_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (person_id, body_id)
+    );
+    CREATE INDEX subscriptions_body ON subscriptions(body_id);
+    CREATE TABLE reminder_prefs (
+        person_id INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+        offsets TEXT NOT NULL,
+        muted INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE reminders_sent (
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (meeting_id, person_id, name, starts_at)
+    );
+    CREATE TABLE rsvps (
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        answer TEXT NOT NULL CHECK (answer IN ('yes', 'no', 'help')),
+        help TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (meeting_id, person_id)
+    );
+    CREATE TABLE minutes (
+        id INTEGER PRIMARY KEY,
+        body_id TEXT NOT NULL,
+        meeting_id INTEGER REFERENCES meetings(id) ON DELETE SET NULL,
+        text TEXT NOT NULL,
+        first_text TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'draft'
+            CHECK (status IN ('draft', 'published', 'validated')),
+        created_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL,
+        published_at TEXT,
+        validated_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+        validated_at TEXT
+    );
+    CREATE TABLE minutes_cases (
+        minutes_id INTEGER NOT NULL REFERENCES minutes(id) ON DELETE CASCADE,
+        case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        done TEXT,
+        told_at TEXT,
+        PRIMARY KEY (minutes_id, case_id)
+    );
+    CREATE TABLE digests_sent (
+        body_id TEXT NOT NULL,
+        week TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        PRIMARY KEY (body_id, week)
+    )
+    """,
 ]
