@@ -42,6 +42,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Literal
 
@@ -73,7 +74,17 @@ __all__ = [
 Severity = Literal["error", "warn"]
 
 #: The bot's commands (``bot.app.COMMANDS``): « Écrivez STOP » or « AIDE » is not an acronym.
-COMMAND_WORDS = ("start", "menu", "avis", "reprendre", "langue", "suivi", "aide", "stop")
+COMMAND_WORDS = (
+    "start",
+    "menu",
+    "avis",
+    "reprendre",
+    "langue",
+    "suivi",
+    "reunions",
+    "aide",
+    "stop",
+)
 #: Tokens the reader knows better than their expansion, plus the command words.
 DEFAULT_ALLOW = frozenset({"SMS", "SOS", "OK", "PDF"} | {word.upper() for word in COMMAND_WORDS})
 
@@ -106,7 +117,7 @@ HARD_WORDS: Mapping[str, str] = MappingProxyType(
         r"excéd\w*": "« plus de »",
         r"compétente?s?": "« qui peut vous aider »",
         r"afin": "« pour »",
-        r"dans le cadre d[eu']": "« pour »",
+        r"dans le cadre d(?:es|e|u|'\w+)": "« pour »",  # de, du, des, d'un(e)
         r"sous réserve": "« si »",
         r"mise en œuvre": "« faire », « réaliser »",
         r"à caractère personnel": "« personnelles »",
@@ -380,6 +391,7 @@ class _Linter:
         self.findings: list[Finding] = []
         self.acronyms: dict[str, AcronymNote] = {}
         self._flagged: set[str] = set()
+        self._spelled: dict[str, bool] = {}  # _spelled_out per acronym: once per text
         self._hard = [
             (re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE), plain)
             for pattern, plain in context.hard_words.items()
@@ -488,16 +500,29 @@ class _Linter:
                 return True
         return False
 
-    def _spelled_out(self, acronym: str) -> bool:
-        """Are there words in the message whose initials spell ``acronym``?"""
-        letters = _fold(acronym)
-        parts = [
+    @cached_property
+    def _word_parts(self) -> list[str]:
+        """Folded parts of the message's words, for :meth:`_spelled_out` (computed once)."""
+        return [
             part
             for word in words(self.visible)
             if not _CAPS.fullmatch(word)  # the acronym itself, or another one
             for part in re.split(r"[-']", _fold(word))
             if len(part) >= 2 or part in _SMALL_WORDS
         ]
+
+    def _spelled_out(self, acronym: str) -> bool:
+        """Are there words in the message whose initials spell ``acronym``?
+
+        Asked for every occurrence of an unknown acronym, so the answer is kept per acronym:
+        otherwise long minutes that repeat one cost occurrences × words.
+        """
+        if acronym not in self._spelled:
+            self._spelled[acronym] = self._initials_spell(_fold(acronym))
+        return self._spelled[acronym]
+
+    def _initials_spell(self, letters: str) -> bool:
+        parts = self._word_parts
         for start in range(len(parts)):
             position, index = start, 0
             while index < len(letters) and position < len(parts):
