@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|demo|check|invite|roles|revoke]`.
+"""Command line: `python -m bot [run|demo|check|invite|roles|revoke|export]`.
 
 run     the bot against Telegram (or any Bot API server at TELEGRAM_API_URL), long polling
 demo    the sandbox, the bot and the example territory on a temporary database, chat in the terminal
@@ -6,6 +6,7 @@ check   validate the territory file, the flows and the catalogs, print the routi
 invite  print a one-time link that gives a role (pair-aidant, or coordinator of a body)
 roles   list who holds which role, by pseudonym
 revoke  end a role (a coordinator leaves or hands over); audited
+export  a body's cases (or its participation figures) as CSV, for an annual report
 """
 
 from __future__ import annotations
@@ -122,6 +123,19 @@ def cmd_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.export import run_export
+
+    return run_export(
+        Settings.from_env(),
+        args.body,
+        args.date_from,
+        args.date_to,
+        figures=args.figures,
+        out=args.out,
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -150,6 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("--person", required=True, help="pseudonym, e.g. 7F3K")
     revoke.add_argument("--role", required=True, choices=["pair-aidant", "coordinator"])
     revoke.add_argument("--body", help="only this body's coordinator role")
+    export = sub.add_parser("export", help="a body's cases or figures as CSV (docs/export.md)")
+    export.add_argument("--body", required=True, help="body id")
+    export.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
+    export.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
+    export.add_argument("--figures", action="store_true", help="participation figures instead")
+    export.add_argument("--out", help="file to write (default: standard output)")
     demo = sub.add_parser("demo", help="sandbox + bot + example territory, chat in the terminal")
     demo.add_argument("--port", type=int, default=8081, help="sandbox port (0: any free port)")
     demo.add_argument("--config", help="territory file (default: the example)")
@@ -163,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             "invite": cmd_invite,
             "roles": cmd_roles,
             "revoke": cmd_revoke,
+            "export": cmd_export,
         }
         return commands[command](args)
     except ConfigError as exc:

@@ -71,7 +71,7 @@ async def redeem(tx: Tx, code: str, person_id: int, now: datetime) -> Redemption
             await tx.execute(
                 "INSERT INTO roles (person_id, role, body_id, granted_at, invite_code) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (person_id, row["role"], row["body_id"], utcnow(), code),
+                (person_id, row["role"], row["body_id"], now.isoformat(timespec="seconds"), code),
             )
         outcome = Redemption("granted", row["role"], row["body_id"])
     await audit(tx, person_id, f"invite_{outcome.outcome}", role=outcome.role, body=outcome.body_id)
