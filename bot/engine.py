@@ -22,6 +22,7 @@ from bot.i18n import N_, Translator
 from bot.storage.conversations import ConversationState
 
 MAX_STEPS_PER_TURN = 50
+MAX_DOCUMENT_LENGTH = 60_000  # characters of a text file a step with `documents: true` takes
 WEB_LINK = re.compile(r"^https://[^\s<>\"]+$")
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
@@ -299,20 +300,25 @@ class Engine:
                 "voice": answer.voice_file_id,
                 "duration": int(answer.voice_duration or 0),
             }
-        elif answer.kind == "text" and answer.text is not None:
+        elif (
+            answer.kind in ("text", "document")
+            and answer.text is not None
+            and (answer.kind == "text" or step.documents)
+        ):
             text = clean_text(answer.text)
+            limit = MAX_DOCUMENT_LENGTH if answer.kind == "document" else step.max_length
             problem = None
             if not text:
                 problem = t(N_("Votre message est vide. Écrivez quelques mots."))
             elif step.format == "url" and not WEB_LINK.match(text):
                 problem = t(N_("Ce lien doit commencer par https://. Écrivez le lien complet."))
-            elif len(text) > step.max_length:
+            elif len(text) > limit:
                 problem = t(
                     N_(
                         "Votre message est trop long. Il a {length} caractères. "
                         "Le maximum est {maximum}. Vous pouvez le raccourcir."
                     )
-                ).format(length=len(text), maximum=step.max_length)
+                ).format(length=len(text), maximum=limit)
             if problem:
                 turn = await self.show(state, ctx, problem)
                 turn.accepted = False

@@ -46,6 +46,9 @@ ACTIONS = (
     "follow_body",
     "unfollow_body",
     "set_reminders",
+    "minutes_report",
+    "minutes_preview",
+    "publish_minutes",
 )
 THEN_TARGETS = ("menu", "resume")
 VALUE_RE = re.compile(r"^[a-z0-9_-]{1,24}$")
@@ -60,6 +63,7 @@ STEP_KEYS = {
     "voice",
     "max_length",
     "format",
+    "documents",
     "dates",
     "do",
     "with",
@@ -127,6 +131,7 @@ class Step:
     then: str | None = None
     future_dates: bool = False  # a date step offering today and later days (`dates: future`)
     format: str | None = None  # a text step whose answer must be a web link (`format: url`)
+    documents: bool = False  # a text step that also takes a .txt or .md file (minutes)
 
     @property
     def waits(self) -> bool:
@@ -235,6 +240,7 @@ def _parse_step(step_id: str, raw: Any, where: str, line: int) -> Step:
         max_length=max_length,
         future_dates=_dates(raw, where),
         format=_format(raw, where),
+        documents=bool(raw.get("documents", False)),
         do=raw.get("do"),
         params=dict(params),
         end=bool(raw.get("end", False)),

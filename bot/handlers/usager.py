@@ -8,6 +8,7 @@ ids, never what people wrote.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from telegram import Message, Update
 from telegram.error import BadRequest
@@ -15,8 +16,10 @@ from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, fil
 
 from bot.conversation import ConversationService, Incoming, Response
 from bot.delivery import Delivery
+from bot.summaries.minutes_report import MAX_BYTES as MAX_DOCUMENT_BYTES
 
 log = logging.getLogger(__name__)
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
 
 
 def handlers() -> list[object]:
@@ -79,10 +82,26 @@ def incoming_from_message(update: Update) -> Incoming | None:
     return Incoming(kind="other", message_id=message.message_id, caption=message.caption, **common)
 
 
+async def with_document(update: Update, event: Incoming) -> Incoming:
+    """A small text file (.txt, .md) is downloaded, so a step that takes minutes can read it."""
+    message = update.effective_message
+    document = message.document if message is not None else None
+    if document is None or (document.file_size or 0) > MAX_DOCUMENT_BYTES:
+        return event
+    name = document.file_name or ""
+    if not (name.lower().endswith(TEXT_SUFFIXES) or (document.mime_type or "").startswith("text/")):
+        return event
+    file = await document.get_file()
+    data = bytes(await file.download_as_bytearray())
+    return replace(event, kind="document", document_name=name, document_data=data)
+
+
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     event = incoming_from_message(update)
     if event is None:
         return
+    if event.kind == "other" and event.chat_id is None:
+        event = await with_document(update, event)
     log.info(
         "update %s: %s",
         update.update_id,

@@ -196,6 +196,25 @@ class SandboxClient:
             body["caption"] = caption
         return await self._call("POST", "/send_voice", body)
 
+    async def send_document(
+        self,
+        user_id: int,
+        file_name: str,
+        data: bytes,
+        mime_type: str | None = None,
+        caption: str | None = None,
+        chat_id: int | None = None,
+    ) -> JSON:
+        body: JSON = {
+            "user_id": user_id,
+            "file_name": file_name,
+            "data_base64": base64.b64encode(data).decode(),
+            "mime_type": mime_type,
+            "caption": caption,
+            "chat_id": chat_id,
+        }
+        return await self._call("POST", "/send_document", body)
+
     async def send_raw(self, user_id: int, message: JSON, chat_id: int | None = None) -> JSON:
         body = {"user_id": user_id, "message": message, "chat_id": chat_id}
         return await self._call("POST", "/send_raw", body)
@@ -371,6 +390,17 @@ class Person:
         self._lines.append(
             f"> {self.first_name}: [voice {seconds}s]" + (f" {caption}" if caption else "")
         )
+        return int(result["message_id"])
+
+    async def send_document(
+        self, file_name: str, data: bytes, mime_type: str | None = "text/plain"
+    ) -> int:
+        """Send a file (minutes as .txt or .md), downloadable by the bot."""
+        await self.register()
+        result = await self.client.send_document(
+            self.user_id, file_name, data, mime_type, None, self._chat_arg()
+        )
+        self._lines.append(f"> {self.first_name}: [document {file_name}]")
         return int(result["message_id"])
 
     async def send_raw(self, message: JSON) -> int:

@@ -429,6 +429,7 @@ class Sandbox:
         r.add_post(f"{c}/groups/{{chat_id}}/members", self._c_members)
         r.add_post(f"{c}/send", self._c_send)
         r.add_post(f"{c}/send_voice", self._c_send_voice)
+        r.add_post(f"{c}/send_document", self._c_send_document)
         r.add_post(f"{c}/send_raw", self._c_send_raw)
         r.add_post(f"{c}/press", self._c_press)
         r.add_get(f"{c}/chats/{{chat_id}}", self._c_chat)
@@ -1333,6 +1334,32 @@ class Sandbox:
         result = self._user_message(user, chat, content)
         return {**result, "file_id": stored.file_id}
 
+    def send_document(
+        self,
+        user_id: int,
+        file_name: str,
+        data: bytes,
+        mime_type: str | None = None,
+        caption: str | None = None,
+        chat_id: int | None = None,
+    ) -> JSON:
+        """The user sends a file; its bytes are downloadable through getFile."""
+        user, chat = self._user_chat(user_id, chat_id)
+        stored = self.store_file("document", data, file_name=file_name, mime_type=mime_type)
+        document: JSON = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": file_name,
+            "file_size": len(data),
+        }
+        if mime_type:
+            document["mime_type"] = mime_type
+        content: JSON = {"document": document}
+        if caption:
+            content["caption"] = caption
+        result = self._user_message(user, chat, content)
+        return {**result, "file_id": stored.file_id}
+
     def send_raw(self, user_id: int, message: JSON, chat_id: int | None = None) -> JSON:
         """The user sends arbitrary content (sticker, photo, location, contact, document...).
 
@@ -1670,6 +1697,19 @@ class Sandbox:
             )
 
         return await _control(run)
+
+    async def _c_send_document(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        return await _control(
+            lambda: self.send_document(
+                _int(body, "user_id"),
+                str(body.get("file_name") or "document"),
+                base64.b64decode(body.get("data_base64") or ""),
+                body.get("mime_type"),
+                body.get("caption"),
+                _opt_int(body, "chat_id"),
+            )
+        )
 
     async def _c_send_raw(self, request: web.Request) -> web.Response:
         body = await _body(request)
