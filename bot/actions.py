@@ -17,6 +17,7 @@ from bot.engine import Document, Reply
 from bot.i18n import N_, Translator
 from bot.letters import ComplaintLetter, render
 from bot.meeting_actions import MEETING_ACTIONS
+from bot.minutes_actions import MINUTES_ACTIONS
 from bot.storage import Tx, cases, roles, submissions
 from bot.storage.conversations import ConversationState
 from bot.storage.people import Person
@@ -268,4 +269,5 @@ async def show_cases(
 
 ACTIONS.update(CASE_ACTIONS)
 ACTIONS.update(MEETING_ACTIONS)
+ACTIONS.update(MINUTES_ACTIONS)
 ACTIONS["show_cases"] = show_cases

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from telegram import BotCommand, Update
+from telegram.constants import FloodLimit
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import safety
@@ -31,11 +32,16 @@ from bot.i18n import LOCALES_DIR, N_, Catalogs
 from bot.meetings.planner import MeetingPlanner
 from bot.plain.glossary import Glossary
 from bot.storage import Database
+from bot.summaries.digest import send_due_digests
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = timedelta(minutes=1)
+# Telegram allows « about 30 » messages a second. Sending at exactly that rate leaves its
+# bucket empty, and any network jitter then makes a 429; a small margin keeps it from running
+# dry, so a broadcast to thousands of people never meets a 429 storm.
+MESSAGES_PER_SECOND = FloodLimit.MESSAGES_PER_SECOND - 5
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 COMMANDS = [
     ("start", N_("Commencer")),
@@ -57,8 +63,13 @@ def build_application(
     flows_dir: Path = FLOWS_DIR,
     locales_dir: Path = LOCALES_DIR,
     clock: Clock | None = None,
+    rate_scale: float = 1.0,
 ) -> Application:
-    """The real Application; storage opens in post_init so building it has no side effect."""
+    """The real Application; storage opens in post_init so building it has no side effect.
+
+    `rate_scale` speeds up Telegram's flood limits (30 messages a second, 20 a minute per
+    group) for tests against a sandbox whose limits are scaled the same way; 1 in production.
+    """
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     application = (
@@ -66,7 +77,15 @@ def build_application(
         .token(settings.token)
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=MESSAGES_PER_SECOND,
+                overall_time_period=1 / rate_scale,
+                group_max_rate=FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP,
+                group_time_period=60 / rate_scale,
+                max_retries=3,
+            )
+        )
         .concurrent_updates(PerChatSequentialProcessor())
         # Only the time zone goes in Defaults: a default parse_mode is also sent with
         # editMessageReplyMarkup by PTB 22.8, a parameter that method does not have.
@@ -134,10 +153,12 @@ async def _post_init(application: Application) -> None:
 
 
 async def _sweep(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Overdue cases and follow-up questions; the rows it writes go through the outbox."""
-    service: ConversationService = context.application.bot_data["service"]
+    """Overdue cases, follow-up questions and weekly digests; their rows go through the outbox."""
+    data = context.application.bot_data
+    service: ConversationService = data["service"]
     await service.sweep()
-    context.application.bot_data["delivery"].kick()
+    await send_due_digests(data["db"], data["territory"], service.catalogs, data["clock"]())
+    data["delivery"].kick()
 
 
 async def _post_shutdown(application: Application) -> None:

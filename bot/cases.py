@@ -8,6 +8,7 @@ the same transaction. Who may act is checked by the caller (`may_act`) before an
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import json
 import logging
@@ -108,6 +109,11 @@ def reply_data(case_id: int) -> str:
     return f"y:{case_id}"
 
 
+def card_state(case: Case) -> str:
+    """What a card shows of a case's progress: a copy made with another state is stale."""
+    return f"{case.status}:{case.taken_by}:{case.outcome}:{case.meeting_date}"
+
+
 def reply_payload(reply: Reply) -> dict[str, Any]:
     """A Reply as an outbox payload (JSON)."""
     return {
@@ -147,10 +153,17 @@ class Casework:
         return self.catalogs.get(await people.language_of(self.tx, person_id))
 
     async def enqueue(
-        self, recipient_id: int, reply: Reply, *, purpose: str, case_id: int | None = None
+        self,
+        recipient_id: int,
+        reply: Reply,
+        *,
+        purpose: str,
+        case_id: int | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
+        payload = {**reply_payload(reply), **(extra or {})}
         await outbox.enqueue(
-            self.tx, recipient_id, reply_payload(reply), self.now, purpose=purpose, case_id=case_id
+            self.tx, recipient_id, payload, self.now, purpose=purpose, case_id=case_id
         )
         self.written.add(recipient_id)
 
@@ -239,7 +252,9 @@ class Casework:
                 header=header(t) if header else None,
                 voice_caption=bool(submission.get("voice_file_id")),
             )
-            await self.enqueue(recipient, reply, purpose=CARD, case_id=case.id)
+            await self.enqueue(
+                recipient, reply, purpose=CARD, case_id=case.id, extra={"state": card_state(case)}
+            )
         return len(recipients)
 
     async def tell_triage(
@@ -275,38 +290,59 @@ class Casework:
         """Every copy of the card already in a chat shows the new status and buttons."""
         case = await self.reload(case)
         submission = await self.submission(case)
-        pseudonym = (
-            await people.pseudonym_of(self.tx, submission["author_id"])
-            if submission["sharing"] == "pseudonymous" and submission["author_id"]
-            else None
-        )
+        pseudonym = await self._pseudonym(submission)
         for row in await outbox.sent_messages(self.tx, case_ids=[case.id], purpose=CARD):
-            t = await self.t_of(row.recipient_id)
-            is_voice = bool(row.payload.get("voice"))
-            if case.status == "erased":
-                reply = Reply(t(ERASED_CARD).format(reference=case.reference))
-            else:
-                reply = case_cards.card(
-                    case, submission, t, self.territory, pseudonym=pseudonym, voice_caption=is_voice
-                )
-            payload = {
-                "op": "edit",
-                "message_id": row.message_id,
-                "text": reply.text,
-                "buttons": [[[b.label, b.data] for b in r] for r in reply.buttons],
-                "caption": is_voice,
-            }
-            await outbox.enqueue(
-                self.tx, row.recipient_id, payload, self.now, purpose="edit", case_id=case.id
+            await self._edit_card(case, submission, pseudonym, row)
+
+    async def _edit_card(
+        self,
+        case: Case,
+        submission: dict[str, Any],
+        pseudonym: str | None,
+        row: OutboxRow,
+    ) -> None:
+        """Rewrites one copy of the card to the case's current state."""
+        t = await self.t_of(row.recipient_id)
+        is_voice = bool(row.payload.get("voice"))
+        if case.status == "erased":
+            reply = Reply(t(ERASED_CARD).format(reference=case.reference))
+        else:
+            reply = case_cards.card(
+                case, submission, t, self.territory, pseudonym=pseudonym, voice_caption=is_voice
             )
-            self.written.add(row.recipient_id)
+        buttons = [[[b.label, b.data] for b in r] for r in reply.buttons]
+        payload = {
+            "op": "edit",
+            "message_id": row.message_id,
+            "text": reply.text,
+            "buttons": buttons,
+            "caption": is_voice,
+        }
+        await outbox.enqueue(
+            self.tx, row.recipient_id, payload, self.now, purpose="edit", case_id=case.id
+        )
+        self.written.add(row.recipient_id)
+
+    async def _pseudonym(self, submission: dict[str, Any]) -> str | None:
+        if submission["sharing"] == "pseudonymous" and submission["author_id"]:
+            return await people.pseudonym_of(self.tx, submission["author_id"])
+        return None
 
     async def on_card_sent(self, row: OutboxRow) -> None:
         """First card of a case on a screen: the case is delivered, the author is told."""
         if row.case_id is None:
             return
         case = await cases.get(self.tx, row.case_id)
-        if case is None or case.delivered_at is not None:
+        if case is None:
+            return
+        if row.message_id is not None and row.payload.get("state", card_state(case)) != card_state(
+            case
+        ):
+            # The case moved on while this copy waited or was on its way (a colleague took
+            # it): the copy is brought up to date at once.
+            submission = await self.submission(case)
+            await self._edit_card(case, submission, await self._pseudonym(submission), row)
+        if case.delivered_at is not None:
             return
         await cases.update(self.tx, case.id, delivered_at=stamp(self.now))
         await submissions.add_event(
@@ -648,7 +684,8 @@ class CaseService:
 
     async def on_sent(self, tx: Tx, row: OutboxRow, outcome: Any, now: datetime) -> None:
         if row.purpose == CARD:
-            await self.work(tx, now).on_card_sent(row)
+            sent = dataclasses.replace(row, message_id=outcome.message_id or row.message_id)
+            await self.work(tx, now).on_card_sent(sent)
 
     async def on_blocked(self, tx: Tx, row: OutboxRow, outcome: Any, now: datetime) -> None:
         await self.work(tx, now).on_blocked(row)

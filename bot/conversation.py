@@ -10,11 +10,20 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot import coordination, crisis, followup, lexicon, meeting_actions, relay, safety
+from bot import (
+    coordination,
+    crisis,
+    followup,
+    lexicon,
+    meeting_actions,
+    minutes_actions,
+    relay,
+    safety,
+)
 from bot.actions import ACTIONS, ActionContext
 from bot.cases import CaseService, reply_payload
 from bot.choice_sources import PERSONAL_SOURCES, dynamic_choices
@@ -35,6 +44,8 @@ from bot.storage import (
 )
 from bot.storage.conversations import ConversationState
 from bot.storage.people import Person
+from bot.summaries.minutes_report import UnreadableMinutes, read_minutes
+from bot.summaries.stats import stats_text
 from bot.turn_actions import (
     Action,
     ClearKeyboard,
@@ -82,6 +93,8 @@ class Incoming:
     caption: str | None = None  # text sent with a voice note, a photo or a file
     chat_id: int | None = None  # a group chat; None for the person's private chat
     tapped_label: str | None = None  # the label of the tapped button, shown as chosen
+    document_name: str | None = None  # a small text file (minutes), with its bytes
+    document_data: bytes | None = None
 
 
 def _payload(action: Action, label: str | None) -> dict[str, Any]:
@@ -361,14 +374,18 @@ class _TurnState:
 
     async def dispatch(self) -> None:
         event = self.event
-        free_text = event.text if event.kind == "text" else event.caption
+        if event.kind == "document":
+            if not await self.read_document():
+                return
+            event = self.event
+        free_text = event.text if event.kind in ("text", "document") else event.caption
         if free_text and await self.safety_net(free_text):
             return
         if event.kind == "command":
             await self.on_command(event.command or "", event.args)
         elif event.kind == "button":
             await self.on_button(event.data or "")
-        elif event.kind in ("text", "voice"):
+        elif event.kind in ("text", "voice", "document"):
             await self.on_answer(
                 Answer(
                     kind=event.kind,
@@ -384,6 +401,32 @@ class _TurnState:
                 + "\n"
                 + self.t(N_("Écrivez un texte ou envoyez un message vocal."))
             )
+
+    async def read_document(self) -> bool:
+        """A text file where a step takes one (minutes): its text becomes the answer.
+
+        Anywhere else, or unreadable, it is treated like any other file: a clear message,
+        and nothing is lost of the conversation.
+        """
+        event = self.event
+        active = await conversations.active(self.tx, self.person.id)
+        step = (
+            self.service.engine.flow(active.flow).step(active.step) if active is not None else None
+        )
+        if step is None or not step.documents or event.document_data is None:
+            self.event = replace(event, kind="other")
+            return True
+        try:
+            text = read_minutes(event.document_name, event.document_data)
+        except UnreadableMinutes:
+            await self.show_current(
+                self.t(N_("Je ne peux pas lire ce fichier."))
+                + "\n"
+                + self.t(N_("Envoyez un fichier .txt ou .md, ou écrivez le texte ici."))
+            )
+            return False
+        self.event = replace(event, text=text, document_data=None)
+        return True
 
     async def on_command(self, command: str, args: tuple[str, ...]) -> None:
         engine = self.service.engine
@@ -418,6 +461,8 @@ class _TurnState:
             self.explain(" ".join(args) if args else None)
         elif command == "cas":
             await coordination.show_cases(self, args[0] if args else None)
+        elif command == "stats":
+            await self.show_stats()
         elif command == "equipe":
             replies = await coordination.show_team(self)
             if not replies:
@@ -456,6 +501,9 @@ class _TurnState:
             return
         if data.startswith("q:"):
             await coordination.on_team_button(self, data)
+            return
+        if data.startswith("w:"):
+            await minutes_actions.on_validate_button(self, data)
             return
         if data.startswith("v:"):
             await meeting_actions.on_rsvp_button(self, data)
@@ -794,6 +842,20 @@ class _TurnState:
                 return
         rows = await submissions.for_author(self.tx, self.person.id)
         self.response.actions.append(Send(followup.listing(rows, self.t, territory)))
+
+    async def show_stats(self) -> None:
+        """/stats: participation figures of the coordinator's bodies (all of them for the
+        triage team, which sees the whole territory); small counts are « moins de 3 »."""
+        bodies = await roles.bodies_of(self.tx, self.person.id)
+        if not bodies:
+            await coordination.refuse(
+                self, coordination.ONLY_COORDINATORS, "refused_command", command="stats"
+            )
+            return
+        territory = self.service.territory
+        scope = None if territory.fallback_body in bodies else bodies
+        text = await stats_text(self.tx, territory, self.t, self.service.clock(), scope)
+        self.response.actions.append(Send(Reply(text)))
 
     def explain(self, term: str | None) -> None:
         """The glossary: what a word of the institutions means, in plain French."""

@@ -78,7 +78,8 @@ def card(meeting: Meeting, t: Translator, territory: Territory) -> str:
     if meeting.access:
         lines.append(t(N_("Pour venir : {access}")).format(access=_sentence(meeting.access)))
     if meeting.online_url:
-        link = f'<a href="{html.escape(meeting.online_url, quote=True)}">{t(N_("ce lien"))}</a>'
+        label = t(N_("ce lien"))
+        link = f'<a href="{html.escape(meeting.online_url, quote=True)}">{label}</a>'
         lines.append(t(N_("En ligne : ouvrez {link}.")).format(link=link))
     if meeting.helper:
         lines.append(
@@ -216,7 +217,7 @@ def help_request(
                     title=html.escape(meeting.title), when=when(meeting, t, territory)
                 ),
                 t(N_("Elle demande {help}.")).format(help=t(HELP_LABELS[kind])),
-                t(N_("Répondez-lui par Porte-voix, ou voyez avec elle à l'accueil.")),
+                t(N_("Préparez son aide avant la réunion.")),
             ]
         )
     )

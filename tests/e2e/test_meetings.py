@@ -27,9 +27,8 @@ from bot.clock import Clock
 from bot.config import Settings, Territory
 from bot.sandbox.client import ChatMessage, Person, SandboxClient
 from bot.sandbox.server import Sandbox
-from bot.storage import Database
+from bot.storage import Database, roles
 from tests.e2e.anonymity import assert_authors_unidentified
-from bot.storage import roles
 
 PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2027, 3, 22, 9, 0, tzinfo=PARIS)  # Monday, a week and a day before
@@ -148,9 +147,7 @@ async def sent_reminders(db: Database) -> list[tuple[str, str]]:
     return [(r["name"], r["sent_at"]) for r in rows]
 
 
-async def reminder_at(
-    bots: Bots, person: Person, moment: datetime, fragment: str
-) -> ChatMessage:
+async def reminder_at(bots: Bots, person: Person, moment: datetime, fragment: str) -> ChatMessage:
     """Moves the clock to one second before `moment`: nothing yet; then the reminder comes."""
     move_to(bots.clock, moment - timedelta(seconds=1))
     received = await person.expect(fragment, timeout=PATIENCE)
@@ -338,4 +335,3 @@ async def test_reminder_preferences_and_stopping(bots: Bots, client: SandboxClie
     await ines.expect("Que voulez-vous faire ?")
     move_to(bots.clock, H3 + timedelta(seconds=1))
     await ines.expect_nothing(1.5)
-
