@@ -5,8 +5,9 @@ Prints, per turn (a text or a tap → the next question on screen), the median a
 percentile, the throughput, and the same figures for a bare sandbox round trip measured in the
 same run, so the ratio (not the absolute time) is what to compare between machines.
 
-With many people at once the bot is bound by Telegram's 30 messages per second per bot, which
-python-telegram-bot's AIORateLimiter enforces: turns/s tops out near 30 / (requests per turn).
+With many people at once the bot is bound by Telegram's flood limit: python-telegram-bot's
+AIORateLimiter sends at most 25 messages a second (bot.app.MESSAGES_PER_SECOND, under Telegram's 30),
+so turns/s tops out near 25 / (requests per turn).
 
     .venv/bin/python bench/conversation.py [--people 20] [--rounds 3]
 """

@@ -42,6 +42,8 @@ SWEEP_EVERY = timedelta(minutes=1)
 # bucket empty, and any network jitter then makes a 429; a small margin keeps it from running
 # dry, so a broadcast to thousands of people never meets a 429 storm.
 MESSAGES_PER_SECOND = FloodLimit.MESSAGES_PER_SECOND - 5
+# Mass messages (reminders, digests) go at most this fast: the rest is kept for replies.
+BULK_PER_SECOND = MESSAGES_PER_SECOND - 5
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 COMMANDS = [
     ("start", N_("Commencer")),
@@ -100,6 +102,7 @@ def build_application(
         flows_dir=flows_dir,
         locales_dir=locales_dir,
         clock=clock or Clock(),
+        rate_scale=rate_scale,
     )
     for handler in usager.handlers():
         application.add_handler(handler)  # type: ignore[arg-type]
@@ -132,6 +135,7 @@ async def _post_init(application: Application) -> None:
         data["clock"],
         on_sent=service.cases.on_sent,
         on_blocked=service.cases.on_blocked,
+        bulk_per_second=BULK_PER_SECOND * data["rate_scale"],
     )
     data["delivery"] = delivery
     await delivery.start()  # rows owed before a stop (or a crash) go out now

@@ -9,6 +9,9 @@ Bot API call and reports an `Outcome`. Rules:
 - 403 (the chat blocks the bot): the row fails and a hook reports it;
 - a row caught mid-send by a crash is sent again at start.
 Conversation replies are flushed by the handler at once; the background loop sends the rest.
+Mass messages (reminders, notices of meetings, minutes, digests) are paced under the bot's
+overall rate, so python-telegram-bot's rate limiter always has room left for replies: a
+broadcast to thousands never makes a person in a conversation wait behind it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from aiolimiter import AsyncLimiter
+
 from bot.storage import Database, Tx, outbox, people
 from bot.storage.outbox import OutboxRow
 
@@ -29,6 +34,7 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=5)
 IDLE_WAKEUP = 1.0  # seconds: the loop looks for rows that became due at least this often
+BULK_PURPOSES = frozenset({"reminder", "meeting_notice", "minutes", "digest"})
 
 
 @dataclass(frozen=True)
@@ -62,8 +68,11 @@ class Delivery:
         concurrency: int = 8,
         on_sent: SentHook | None = None,
         on_blocked: SentHook | None = None,
+        bulk_per_second: float | None = None,
     ) -> None:
         self.db = db
+        # A small bucket (burst of 1): mass messages leave the rest of each second to replies.
+        self._bulk = AsyncLimiter(1, 1 / bulk_per_second) if bulk_per_second else None
         self.sender = sender
         self.clock = clock
         self.concurrency = concurrency
@@ -113,6 +122,8 @@ class Delivery:
             async with self.db.transaction() as tx:
                 await outbox.mark_failed(tx, row.id, "no chat")
             return True
+        if self._bulk is not None and row.purpose in BULK_PURPOSES:
+            await self._bulk.acquire()
         try:
             outcome = await self.sender(row.telegram_id, row.payload)
         except Exception as exc:  # a bug in the sender must not stop the queue

@@ -18,6 +18,7 @@ from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import Sandbox
 from bot.storage import Database
 from tests.e2e.anonymity import CHECKED, assert_authors_unidentified
+from tests.e2e.clocked import bots  # noqa: F401 - a fixture: a bot on a clock tests move
 
 
 def pytest_terminal_summary(terminalreporter: object) -> None:  # pragma: no cover
