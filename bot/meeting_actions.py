@@ -357,7 +357,7 @@ async def follow_body(
     # The meetings already planned are shown now, with the buttons to answer.
     replies = [Reply(text)]
     for meeting in await meetings.upcoming(ctx.tx, ctx.now, body_ids={body_id}, limit=3):
-        replies += messages.announcement(meeting, ctx.t, ctx.territory)[:1]
+        replies += messages.announcement(meeting, ctx.t, ctx.territory, new=False)[:1]
     return {"_replies": replies}
 
 

@@ -163,11 +163,15 @@ def reminder(meeting: Meeting, now: datetime, t: Translator, territory: Territor
     return _with_calendar(text, rsvp_buttons(meeting.id, t), calendar_file(meeting, territory), t)
 
 
-def announcement(meeting: Meeting, t: Translator, territory: Territory) -> list[Reply]:
-    """A new meeting of a body the person follows."""
+def announcement(
+    meeting: Meeting, t: Translator, territory: Territory, *, new: bool = True
+) -> list[Reply]:
+    """A new meeting of a body the person follows (or, just after following, the next one)."""
     text = "\n".join(
         [
-            t(N_("🆕 Une nouvelle réunion est prévue.")),
+            t(N_("🆕 Une nouvelle réunion est prévue."))
+            if new
+            else t(N_("📌 Voici une prochaine réunion de ce groupe.")),
             card(meeting, t, territory),
             "",
             t(N_("Vous venez ? Répondez avec les boutons.")),
