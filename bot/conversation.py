@@ -420,9 +420,9 @@ class _TurnState:
             text = read_minutes(event.document_name, event.document_data)
         except UnreadableMinutes:
             await self.show_current(
-                self.t(N_("Je ne peux pas lire ce fichier."))
+                self.t(N_("Je lis seulement les fichiers de texte .txt et .md."))
                 + "\n"
-                + self.t(N_("Envoyez un fichier .txt ou .md, ou écrivez le texte ici."))
+                + self.t(N_("Vous pouvez aussi écrire le texte ici."))
             )
             return False
         self.event = replace(event, text=text, document_data=None)

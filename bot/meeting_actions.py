@@ -370,7 +370,7 @@ async def unfollow_body(
         name = html.escape(ctx.territory.body(body_id).name.get(ctx.t.lang))
     except KeyError:
         name = "—"
-    text = ctx.t(N_("C'est fait. Vous ne suivez plus les réunions de ce groupe : {body}."))
+    text = ctx.t(N_("C'est fait. Ce groupe est retiré de votre liste : {body}."))
     return {"_replies": [Reply(text.format(body=name))]}
 
 
@@ -381,8 +381,8 @@ async def set_reminders(
     if choice == "none":
         offsets, _ = await meetings.preferences(ctx.tx, ctx.person.id)
         await meetings.set_preferences(ctx.tx, ctx.person.id, offsets, True, ctx.now)
-        text = ctx.t(N_("C'est fait. Vous n'aurez plus de rappel."))
-        text += "\n" + ctx.t(N_("Vous saurez quand même si une réunion change ou est annulée."))
+        text = ctx.t(N_("C'est fait. Vos rappels sont arrêtés."))
+        text += "\n" + ctx.t(N_("Vous serez toujours prévenu d'un changement ou d'une annulation."))
     else:
         offsets = REMINDER_CHOICES.get(choice, REMINDER_CHOICES["all"])
         await meetings.set_preferences(ctx.tx, ctx.person.id, offsets, False, ctx.now)
@@ -459,7 +459,7 @@ async def on_rsvp_button(turn: _TurnState, data: str) -> None:
         turn.say(
             t(N_("D'accord. Merci de l'avoir dit."))
             + "\n"
-            + t(N_("Vous n'aurez plus de rappel pour cette réunion."))
+            + t(N_("Les rappels de cette réunion sont arrêtés pour vous."))
         )
 
 

@@ -262,7 +262,7 @@ async def test_reminder_preferences_and_stopping(bots: Bots, client: SandboxClie
     await ines.tap("Retirer un groupe")
     await ines.expect("Vous voulez retirer quel groupe de votre liste ?")
     await ines.tap("Groupe de travail urgence et crise")
-    await ines.expect("C'est fait. Vous ne suivez plus les réunions de ce groupe")
+    await ines.expect("C'est fait. Ce groupe est retiré de votre liste")
     await ines.expect("Que voulez-vous faire ?")
     move_to(bots.clock, H3 + timedelta(seconds=1))
     await ines.expect_nothing(1.5)

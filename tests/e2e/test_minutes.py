@@ -123,7 +123,7 @@ async def test_an_unreadable_file_is_refused_kindly_and_the_draft_waits(
     await marc.tap("Groupe de travail urgence et crise")
     await marc.expect("Envoyez le compte rendu de la réunion.")
     await marc.send_document("notes.txt", b"\x00\x01\x02PK\x03\x04binary", "text/plain")
-    await marc.expect("Je ne peux pas lire ce fichier.")
+    await marc.expect("Je lis seulement les fichiers de texte .txt et .md.")
     await marc.expect("Envoyez le compte rendu de la réunion.")
     await marc.send("Le groupe écrit une fiche d'accueil.")
     await marc.expect("phrases")
