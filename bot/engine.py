@@ -261,7 +261,7 @@ class Engine:
     async def _answer_choice(
         self, state: ConversationState, flow: Flow, step: Step, answer: Answer, ctx: TurnContext
     ) -> Turn:
-        choices = self.choices(step, ctx)
+        choices = self.choices(step, ctx, state)
         chosen: Choice | None = None
         if answer.kind == "choice":
             chosen = next((c for c in choices if c.value == answer.value), None)
@@ -367,8 +367,14 @@ class Engine:
             f"flow {flow.id}: more than {MAX_STEPS_PER_TURN} steps without a question"
         )
 
-    def choices(self, step: Step, ctx: TurnContext) -> list[Choice]:
-        """The step's choices, with labels translated; dynamic ones come from the territory."""
+    def choices(
+        self, step: Step, ctx: TurnContext, state: ConversationState | None = None
+    ) -> list[Choice]:
+        """The step's choices, with labels translated; dynamic ones come from the territory.
+
+        `when:` flags are the territory's and the person's, plus those an action of this
+        run set (`_flags` in the answers: « this meeting is part of a series »)."""
+        flags = ctx.flags | set(state.answers.get("_flags", ())) if state else ctx.flags
         if step.choices_from:
             return [
                 Choice(value=value, label=label, next=step.next)
@@ -383,7 +389,7 @@ class Engine:
                 flow=c.flow,
             )
             for c in step.choices
-            if c.when is None or c.when in ctx.flags
+            if c.when is None or c.when in flags
         ]
 
     def _render(self, state: ConversationState, step: Step, ctx: TurnContext) -> Reply:
@@ -393,10 +399,10 @@ class Engine:
         if step.ask == "text":
             rows += [
                 (Button(c.label, choice_data(state.revision, c.value)),)
-                for c in self.choices(step, ctx)
+                for c in self.choices(step, ctx, state)
             ]
         if step.ask == "choice":
-            choices = self.choices(step, ctx)
+            choices = self.choices(step, ctx, state)
             explained = [c for c in choices if c.explain]
             if explained:
                 variables = _Variables(self.variables(state, ctx))
@@ -533,7 +539,7 @@ class Engine:
                 values[key] = html.escape(str(answer.get("text", "")))
             elif step is not None and step.ask == "choice":
                 label = next(
-                    (c.label for c in self.choices(step, ctx) if c.value == answer), answer
+                    (c.label for c in self.choices(step, ctx, state) if c.value == answer), answer
                 )
                 values[key] = html.escape(str(label))
             else:

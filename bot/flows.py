@@ -94,7 +94,8 @@ FLAGS = (
     "situations_body",
     "pair_aidant",
     "coordinator",
-)  # conditions a choice may depend on (`when:`), set per territory
+    "series",
+)  # conditions a choice may depend on (`when:`): territory, roles, or set by an action
 TEXT_KEYS = ("say", "label", "explain", "title")
 DEFAULT_MAX_LENGTH = 3000
 

@@ -192,6 +192,7 @@ async def meeting_facts(
     meeting = await _coordinated(ctx, meeting_id_of(state))
     if meeting is None:
         return {"meeting_title": "—", "meeting_when": ctx.t(GONE)}
+    state.answers["_flags"] = ["series"] if meeting.series_id is not None else []
     return {
         "meeting_title": meeting.title,
         "meeting_when": messages.when(meeting, ctx.t, ctx.territory),
@@ -295,8 +296,22 @@ async def cancel_meeting(
         return {"_replies": [Reply(ctx.t(REFUSED))]}
     cancelled = replace(meeting, status="cancelled", sequence=meeting.sequence + 1)
     await roles.audit(ctx.tx, ctx.person.id, "meeting_cancelled", meeting=meeting.id)
-    await _planner(ctx).notify_cancel(ctx.tx, cancelled, ctx.now)
+    planner = _planner(ctx)
+    whole_series = bool(params.get("series")) and meeting.series_id is not None
+    if whole_series:
+        # The series ends: no new occurrence is made, and those already planned are cancelled.
+        # One notice says so; each later meeting's own notice would repeat it.
+        await meetings.end_series(ctx.tx, meeting.series_id)
+        for later in await meetings.upcoming(ctx.tx, ctx.now, body_ids={meeting.body_id}):
+            if later.series_id == meeting.series_id:
+                await meetings.cancel(ctx.tx, later.id, ctx.now)
+                for person_id in await meetings.notice_audience(ctx.tx, later):
+                    await meetings.mark_sent(ctx.tx, later, person_id, "cancelled", ctx.now)
+        await roles.audit(ctx.tx, ctx.person.id, "series_ended", series=meeting.series_id)
+    await planner.notify_cancel(ctx.tx, cancelled, ctx.now, whole_series=whole_series)
     text = ctx.t(N_("La réunion est annulée.")) + "\n"
+    if whole_series:
+        text += ctx.t(N_("Les réunions suivantes sont annulées aussi.")) + "\n"
     text += ctx.t(N_("Les personnes qui suivent le groupe sont prévenues."))
     return {"_replies": [Reply(text)], CHANGED: True}
 

@@ -196,15 +196,18 @@ def changed(meeting: Meeting, before: Meeting, t: Translator, territory: Territo
     )
 
 
-def cancelled(meeting: Meeting, t: Translator, territory: Territory) -> list[Reply]:
-    text = "\n".join(
-        [
-            t(N_("❌ <b>La réunion est annulée.</b>")),
-            t(N_("Réunion : {title}.")).format(title=html.escape(meeting.title)),
-            t(N_("Elle était prévue le {when}.")).format(when=when(meeting, t, territory)),
-            t(N_("Vous pouvez rester chez vous ce jour-là.")),
-        ]
-    )
+def cancelled(
+    meeting: Meeting, t: Translator, territory: Territory, *, series: bool = False
+) -> list[Reply]:
+    lines = [
+        t(N_("❌ <b>La réunion est annulée.</b>")),
+        t(N_("Réunion : {title}.")).format(title=html.escape(meeting.title)),
+        t(N_("Elle était prévue le {when}.")).format(when=when(meeting, t, territory)),
+        t(N_("Vous pouvez rester chez vous ce jour-là.")),
+    ]
+    if series:
+        lines.append(t(N_("Les réunions suivantes de ce groupe sont annulées aussi.")))
+    text = "\n".join(lines)
     return _with_calendar(text, (), calendar_file(meeting, territory, cancelled=True), t)
 
 

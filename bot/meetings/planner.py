@@ -205,12 +205,15 @@ class MeetingPlanner:
                 told += 1
         return told
 
-    async def notify_cancel(self, tx: Tx, meeting: Meeting, now: datetime) -> int:
+    async def notify_cancel(
+        self, tx: Tx, meeting: Meeting, now: datetime, *, whole_series: bool = False
+    ) -> int:
+        """One notice, once; `whole_series` says the later meetings are cancelled too."""
         told = 0
         for person_id in await meetings.notice_audience(tx, meeting):
             if await meetings.mark_sent(tx, meeting, person_id, "cancelled", now):
                 t = await self._t(tx, person_id)
-                replies = messages.cancelled(meeting, t, self.territory)
+                replies = messages.cancelled(meeting, t, self.territory, series=whole_series)
                 await self._enqueue(tx, person_id, replies, now, NOTICE)
                 told += 1
         return told

@@ -39,7 +39,9 @@ async def follow_crisis_group(person: Person) -> None:
     await person.expect("Que voulez-vous faire ?")
 
 
-async def create_meeting(marc: Person, day: int, hour: str, title: str) -> None:
+async def create_meeting(
+    marc: Person, day: int, hour: str, title: str, repeat: str = "Une seule fois"
+) -> None:
     """Marc's /reunion, every question answered as a coordinator would."""
     await marc.send("/reunion")
     await marc.expect("Que voulez-vous faire ?")
@@ -65,9 +67,9 @@ async def create_meeting(marc: Person, day: int, hour: str, title: str) -> None:
     await marc.expect("Qu'est-ce qui est prévu à la réunion ?")
     await marc.send("Nous parlons de l'accueil aux urgences.")
     await marc.expect("La réunion a lieu plusieurs fois ?")
-    await marc.tap("Une seule fois")
+    await marc.tap(repeat)
     summary = await marc.expect("Voici la réunion.")
-    assert "Rythme : une seule fois." in summary.text
+    assert "Rythme : " in summary.text
     await marc.tap("Oui, je crée la réunion")
     await marc.expect("C'est fait. La réunion est prévue le")
 
@@ -196,7 +198,7 @@ async def test_a_moved_meeting_is_rescheduled_and_a_cancelled_one_sends_one_noti
     await marc.expect("Quelle réunion voulez-vous annuler ?")
     await marc.tap("Réunion du groupe crise, mardi 30 mars 2027")
     await marc.expect("Voulez-vous vraiment l'annuler ?")
-    await marc.tap("Oui, j'annule")
+    await marc.tap("Oui, j'annule cette réunion")
     await marc.expect("La réunion est annulée.")
     cancelled = await lea.expect("La réunion est annulée.")
     assert "Elle était prévue le mardi 30 mars 2027 à 15 h 30." in cancelled.text
@@ -266,3 +268,41 @@ async def test_reminder_preferences_and_stopping(bots: Bots, client: SandboxClie
     await ines.expect("Que voulez-vous faire ?")
     move_to(bots.clock, H3 + timedelta(seconds=1))
     await ines.expect_nothing(1.5)
+
+
+async def test_a_weekly_series_then_cancelling_it_and_the_next_ones(
+    bots: Bots, client: SandboxClient
+) -> None:
+    marc = client.person(9105, "Marc")
+    lea = client.person(9005, "Léa")
+    await become_coordinator(marc, bots)
+    await follow_crisis_group(lea)
+    await create_meeting(marc, 24, "18h", "Atelier du mercredi", repeat="Chaque semaine")
+    news = await lea.expect("Une nouvelle réunion est prévue.")
+    assert "mercredi 24 mars 2027 à 18 h" in news.text
+    async with bots.db.read() as tx:
+        planned = await tx.all(
+            "SELECT starts_at FROM meetings WHERE title = 'Atelier du mercredi' ORDER BY starts_at"
+        )
+    assert [r["starts_at"][:10] for r in planned] == ["2027-03-24", "2027-03-31", "2027-04-07"]
+
+    await marc.send("/reunion")
+    await marc.expect("Que voulez-vous faire ?")
+    await marc.tap("Annuler une réunion")
+    await marc.expect("Quelle réunion voulez-vous annuler ?")
+    await marc.tap("Atelier du mercredi, mercredi 24 mars 2027")
+    await marc.expect("Voulez-vous vraiment l'annuler ?")
+    await marc.tap("J'annule aussi les suivantes")
+    done = await marc.expect("La réunion est annulée.")
+    assert "Les réunions suivantes sont annulées aussi." in done.text
+    notice = await lea.expect("La réunion est annulée.")
+    assert "Les réunions suivantes de ce groupe sont annulées aussi." in notice.text
+
+    # Weeks later nothing comes back: the series ended, its meetings stay cancelled.
+    move_to(bots.clock, datetime(2027, 4, 6, 18, 0, tzinfo=PARIS))
+    await bots.app.bot_data["reminders"].rebuild()
+    await lea.expect_nothing(1.0)
+    async with bots.db.read() as tx:
+        statuses = await tx.all("SELECT status FROM meetings WHERE title = 'Atelier du mercredi'")
+    assert {r["status"] for r in statuses} == {"cancelled"}
+    assert len(reminder_texts(lea, "La réunion est annulée.")) == 1
