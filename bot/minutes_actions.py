@@ -19,6 +19,7 @@ from bot.case_cards import CASE_STATUS_LABELS, OUTCOME_LABELS, body_name
 from bot.cases import reply_payload
 from bot.engine import Button, Reply
 from bot.i18n import N_, Translator
+from bot.meetings.reminders import daytime
 from bot.plain.glossary import Glossary
 from bot.storage import cases, meetings, minutes, outbox, people, roles
 from bot.storage.conversations import ConversationState
@@ -216,7 +217,8 @@ async def _enqueue(
     ctx: ActionContext, person_id: int, reply: Reply, minutes_id: int, **extra: Any
 ) -> None:
     payload = {**reply_payload(reply), "minutes": minutes_id, **extra}
-    await outbox.enqueue(ctx.tx, person_id, payload, ctx.now, purpose=PURPOSE)
+    when = daytime(ctx.now, ctx.territory.tz)  # sent at night, read from 08:00
+    await outbox.enqueue(ctx.tx, person_id, payload, ctx.now, purpose=PURPOSE, not_before=when)
     if ctx.casework is not None:
         ctx.casework.written.add(person_id)
 

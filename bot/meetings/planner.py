@@ -25,6 +25,7 @@ from bot.meetings.reminders import (
     DEFAULT_OFFSETS,
     MIN_LEAD,
     QUIET_END,
+    daytime,
     in_quiet_hours,
     reminder_times,
 )
@@ -188,7 +189,12 @@ class MeetingPlanner:
                 continue
             t = await self._t(tx, person_id)
             await self._enqueue(
-                tx, person_id, messages.announcement(meeting, t, self.territory), now, NOTICE
+                tx,
+                person_id,
+                messages.announcement(meeting, t, self.territory),
+                now,
+                NOTICE,
+                meeting,
             )
             told += 1
         return told
@@ -201,7 +207,7 @@ class MeetingPlanner:
             if await meetings.mark_sent(tx, after, person_id, name, now):
                 t = await self._t(tx, person_id)
                 replies = messages.changed(after, before, t, self.territory)
-                await self._enqueue(tx, person_id, replies, now, NOTICE)
+                await self._enqueue(tx, person_id, replies, now, NOTICE, after)
                 told += 1
         return told
 
@@ -214,7 +220,7 @@ class MeetingPlanner:
             if await meetings.mark_sent(tx, meeting, person_id, "cancelled", now):
                 t = await self._t(tx, person_id)
                 replies = messages.cancelled(meeting, t, self.territory, series=whole_series)
-                await self._enqueue(tx, person_id, replies, now, NOTICE)
+                await self._enqueue(tx, person_id, replies, now, NOTICE, meeting)
                 told += 1
         return told
 
@@ -224,9 +230,22 @@ class MeetingPlanner:
         return self.catalogs.get(await people.language_of(tx, person_id))
 
     async def _enqueue(
-        self, tx: Tx, person_id: int, replies: list[Reply], now: datetime, purpose: str = REMINDER
+        self,
+        tx: Tx,
+        person_id: int,
+        replies: list[Reply],
+        now: datetime,
+        purpose: str = REMINDER,
+        meeting: Meeting | None = None,
     ) -> None:
+        """Reminders come at their planned time; a notice written at night waits for 08:00,
+        unless the meeting is that early."""
         from bot.cases import reply_payload  # bot.cases imports much; keep this module light
 
+        when = now
+        if purpose == NOTICE:
+            when = daytime(now, self.territory.tz, meeting.starts_at if meeting else None)
         for reply in replies:
-            await outbox.enqueue(tx, person_id, reply_payload(reply), now, purpose=purpose)
+            await outbox.enqueue(
+                tx, person_id, reply_payload(reply), now, purpose=purpose, not_before=when
+            )

@@ -120,3 +120,19 @@ def _out_of_quiet_hours(at: datetime, start: datetime, zone: tzinfo) -> datetime
 def _localize(wall: datetime, zone: tzinfo) -> datetime:
     """Puts a naive wall time in ``zone``; a time inside a spring gap moves forward by the gap."""
     return wall.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+
+
+def daytime(now: datetime, zone: tzinfo, before: datetime | None = None) -> datetime:
+    """When a notice written at `now` may go out: now, or 08:00 if it is night (21:00–08:00).
+
+    `before` (a meeting's start) keeps it urgent: if 08:00 is less than :data:`MIN_LEAD` before
+    it, the notice goes now, night or not (« the meeting at 08:30 is cancelled »).
+    """
+    local = now.astimezone(zone)
+    if not in_quiet_hours(local):
+        return now
+    day = local.date() + timedelta(days=1) if local.time() >= QUIET_START else local.date()
+    morning = _localize(datetime.combine(day, QUIET_END), zone)
+    if before is not None and before.astimezone(UTC) - MIN_LEAD < morning.astimezone(UTC):
+        return now
+    return morning.astimezone(UTC)

@@ -82,3 +82,12 @@ async def become_coordinator(person: Person, bots: Bots, body: str = "gt-crise")
     await person.send(f"/start inv_{code}")
     await person.expect("Vous coordonnez maintenant ce groupe")
     await person.expect("Que voulez-vous faire ?")
+
+
+async def become_helper(person: Person, bots: Bots) -> None:
+    """A peer helper's one-time invite, made on the bot's clock."""
+    async with bots.db.transaction() as tx:
+        code = await roles.create_invite(tx, "pair_aidant", None, timedelta(days=7), bots.clock())
+    await person.send(f"/start inv_{code}")
+    await person.expect("Vous êtes maintenant pair-aidant dans Porte-voix.")
+    await person.expect("Que voulez-vous faire ?")

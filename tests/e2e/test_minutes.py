@@ -7,19 +7,18 @@ before and after, then accepts. Léa, who follows the group, receives them marke
 avec un groupe de relecture ». Paul, a peer helper, validates them with one button, and
 Léa's copy loses the mark. Sofia, whose avis the meeting discussed, hears « Vous avez dit…
 Nous avons fait… ».
+
+The bot's clock says Monday 09:00: minutes written at night would wait for the morning.
 """
 
 from __future__ import annotations
 
 import re
 
-from telegram.ext import Application
-
 from bot.sandbox.client import SandboxClient
-from bot.storage import Database
-from tests.e2e.test_casework import become_coordinator, give_avis_on_crisis
+from tests.e2e.clocked import Bots, become_coordinator, become_helper
+from tests.e2e.test_casework import give_avis_on_crisis
 from tests.e2e.test_meetings import follow_crisis_group
-from tests.e2e.test_relay import become_helper
 
 FIRST_VERSION = """# Compte rendu du groupe crise
 
@@ -39,14 +38,14 @@ Le groupe écrit une fiche d'accueil.
 
 
 async def test_minutes_report_then_followers_relecture_and_you_said_we_did(
-    bot: Application, client: SandboxClient, bot_db: Database
+    bots: Bots, client: SandboxClient
 ) -> None:
     marc = client.person(9201, "Marc")
     lea = client.person(9202, "Léa")
     paul = client.person(9203, "Paul")
     sofia = client.person(9204, "Sofia", username="sofia_r", last_name="Rami")
-    await become_coordinator(marc, bot_db)
-    await become_helper(paul, bot_db)
+    await become_coordinator(marc, bots)
+    await become_helper(paul, bots)
     await follow_crisis_group(lea)
     reference = await give_avis_on_crisis(sofia, "La nuit, personne ne m'a accueillie.")
     await marc.expect(reference)
@@ -107,17 +106,17 @@ async def test_minutes_report_then_followers_relecture_and_you_said_we_did(
     # A second tap, or an usager's forged tap, changes nothing.
     await paul.tap("Je valide ce compte rendu", message=to_validate)
     await paul.expect("Ce compte rendu est déjà validé.")
-    async with bot_db.read() as tx:
+    async with bots.db.read() as tx:
         row = await tx.one("SELECT status, validated_by FROM minutes")
         linked = await tx.value("SELECT COUNT(*) FROM minutes_cases")
     assert row["status"] == "validated" and linked == 1
 
 
 async def test_an_unreadable_file_is_refused_kindly_and_the_draft_waits(
-    bot: Application, client: SandboxClient, bot_db: Database
+    bots: Bots, client: SandboxClient
 ) -> None:
     marc = client.person(9211, "Marc")
-    await become_coordinator(marc, bot_db)
+    await become_coordinator(marc, bots)
     await marc.send("/compte_rendu")
     await marc.expect("Ce compte rendu est pour quel groupe ?")
     await marc.tap("Groupe de travail urgence et crise")

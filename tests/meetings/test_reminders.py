@@ -12,6 +12,7 @@ from bot.meetings.reminders import (
     QUIET_END,
     QUIET_START,
     Reminder,
+    daytime,
     in_quiet_hours,
     offset_name,
     reminder_times,
@@ -204,3 +205,29 @@ def test_bad_input() -> None:
         reminder_times(paris(2026, 3, 3, 14, 30), offsets=[timedelta(days=1), timedelta(hours=24)])
     with pytest.raises(ValueError, match="timezone-aware"):
         reminder_times(datetime(2026, 3, 3, 14, 30))
+
+
+# ---- notices written at night wait for the morning ----------------------------------------
+
+
+def test_a_notice_written_by_day_goes_now() -> None:
+    now = datetime(2027, 3, 22, 15, 0, tzinfo=PARIS)
+    assert daytime(now, PARIS) == now
+
+
+def test_a_notice_written_in_the_evening_waits_for_8_the_next_morning() -> None:
+    now = datetime(2027, 3, 22, 23, 10, tzinfo=PARIS)
+    assert daytime(now, PARIS) == datetime(2027, 3, 23, 8, 0, tzinfo=PARIS)
+
+
+def test_a_notice_written_before_dawn_waits_for_8_the_same_morning() -> None:
+    now = datetime(2027, 3, 23, 5, 0, tzinfo=PARIS)
+    assert daytime(now, PARIS) == datetime(2027, 3, 23, 8, 0, tzinfo=PARIS)
+
+
+def test_a_notice_for_an_early_meeting_goes_at_once_even_at_night() -> None:
+    now = datetime(2027, 3, 22, 23, 10, tzinfo=PARIS)
+    early = datetime(2027, 3, 23, 8, 30, tzinfo=PARIS)
+    later = datetime(2027, 3, 23, 10, 0, tzinfo=PARIS)
+    assert daytime(now, PARIS, before=early) == now
+    assert daytime(now, PARIS, before=later) == datetime(2027, 3, 23, 8, 0, tzinfo=PARIS)
