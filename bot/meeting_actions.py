@@ -19,9 +19,11 @@ from bot.i18n import N_, Translator
 from bot.meetings import messages
 from bot.meetings.planner import MeetingPlanner
 from bot.meetings.recurrence import Recurrence, describe
+from bot.plain.glossary import Glossary
 from bot.storage import cases, meetings, people, roles
 from bot.storage.conversations import ConversationState
 from bot.storage.meetings import Meeting
+from bot.summaries.minutes_report import UnreadableMinutes, analyse
 
 if TYPE_CHECKING:
     from bot.actions import ActionContext
@@ -182,7 +184,38 @@ async def meeting_summary(
         lines.append(ctx.t(N_("Rythme : {rhythm}.")).format(rhythm=html.escape(rhythm)))
     if meeting.starts_at <= ctx.now:
         lines.append(ctx.t(N_("⚠️ Cette heure est déjà passée. Changez le jour ou l'heure.")))
+    lines += plain_hints(meeting, ctx.t, ctx.glossary)
     return {"summary": "\n".join(lines)}
+
+
+def plain_hints(meeting: Meeting, t: Translator, glossary: Any) -> list[str]:
+    """What would stop a follower reading the coordinator's words (the FALC lint, briefly):
+    acronyms to spell out, sentences over 15 words, numeric dates."""
+    text = "\n".join(part for part in (meeting.title, meeting.access, meeting.agenda) if part)
+    if not text.strip():
+        return []
+    try:
+        report = analyse(text, glossary if isinstance(glossary, Glossary) else None)
+    except UnreadableMinutes:
+        return []
+    hints = []
+    if report.acronyms:
+        spelled = ", ".join(
+            f"{a.token} : {a.expansion}" if a.expansion else a.token for a in report.acronyms
+        )
+        hints.append(
+            t(N_("💡 Expliquez ces sigles : {acronyms}.")).format(acronyms=html.escape(spelled))
+        )
+    if report.over_15:
+        hints.append(
+            t(N_("💡 Phrases de plus de 15 mots : {n}. Coupez-les.")).format(n=len(report.over_15))
+        )
+    if report.numeric_dates:
+        hints.append(t(N_("💡 Écrivez les dates en entier, avec le jour et le mois.")))
+    if hints:
+        hints.insert(0, "")
+        hints.append(t(N_("Vous pouvez changer le texte avant de l'envoyer.")))
+    return hints
 
 
 async def meeting_facts(
