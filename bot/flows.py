@@ -419,6 +419,8 @@ def _check_step(flow: Flow, step: Step, flows: dict[str, Flow], where: str) -> l
         problems.append(f"{where}: a text step takes fixed choices only")
     if step.voice and step.ask != "text":
         problems.append(f"{where}: voice: true only goes on a text step")
+    if step.documents and step.ask != "text":
+        problems.append(f"{where}: documents: true only goes on a text step")
     return problems
 
 

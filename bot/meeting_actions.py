@@ -108,8 +108,10 @@ def recurrence_of(state: ConversationState, start: datetime) -> Recurrence:
     if choice == "weekly":
         return Recurrence("weekly")
     if choice == "monthly":
-        ordinal = (start.day - 1) // 7 + 1
-        return Recurrence("monthly_weekday", weekday=start.weekday(), ordinal=min(ordinal, 4))
+        ordinal = (start.day - 1) // 7 + 1  # a 5th weekday is always the month's last one
+        return Recurrence(
+            "monthly_weekday", weekday=start.weekday(), ordinal=-1 if ordinal == 5 else ordinal
+        )
     if choice == "quarterly":
         return Recurrence("quarterly")
     return Recurrence("once")
@@ -263,7 +265,7 @@ async def create_meeting(
             created_by=ctx.person.id,
         )
     else:
-        await meetings.ensure_series(
+        series_id = await meetings.ensure_series(
             ctx.tx,
             body_id=body_id,
             rule=rule.rule(),
@@ -280,11 +282,24 @@ async def create_meeting(
             now=ctx.now,
             created_by=ctx.person.id,
         )
-        await planner.materialise(ctx.tx, ctx.now)
-        meeting_id = await ctx.tx.value(
-            "SELECT id FROM meetings WHERE body_id = ? AND starts_at = ? ORDER BY id DESC",
-            (body_id, meetings.stamp(meeting.starts_at)),
+        # The first meeting is made now, however far ahead; the next ones as time comes.
+        meeting_id = await meetings.create(
+            ctx.tx,
+            body_id=body_id,
+            title=meeting.title,
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            now=ctx.now,
+            place=meeting.place,
+            access=meeting.access,
+            online_url=meeting.online_url,
+            helper=meeting.helper,
+            agenda=meeting.agenda,
+            created_by=ctx.person.id,
+            series_id=series_id,
+            occurrence=meeting.starts_at,
         )
+        await planner.materialise(ctx.tx, ctx.now)
     created = await meetings.get(ctx.tx, int(meeting_id)) if meeting_id else None
     if created is None:
         return {"_replies": [Reply(ctx.t(REFUSED))], "when": "—"}

@@ -27,7 +27,10 @@ COMMON = (
     time(18, 30),
 )
 PER_ROW = 4
-TYPED = re.compile(r"^\s*(\d{1,2})\s*(?:[h:.]\s*(\d{2})?|heures?)?\s*$", re.IGNORECASE)
+TYPED = re.compile(
+    r"^\s*(\d{1,2})\s*(?:(?:h|heures?|:|\.)\s*(\d{1,2})?)?\s*(?:([ap])\.?\s*m\.?)?\s*\.?\s*$",
+    re.IGNORECASE,
+)
 
 
 def value(moment: time) -> str:
@@ -44,12 +47,20 @@ def parse_value(data: str) -> time | None:
 
 
 def parse_typed(text: str) -> time | None:
-    """« 14h30 », « 14 h 30 », « 14:30 », « 14h », « 9 heures »; None if it is not a time."""
+    """« 14h30 », « 14 h 30 », « 14:30 », « 14h », « 9 heures 30 », « 2:30 PM »; None if it
+    is not a time."""
     match = TYPED.match(text)
     if not match:
         return None
     hour = int(match.group(1))
     minute = int(match.group(2) or 0)
+    half = (match.group(3) or "").lower()  # « 2:30 pm », as English buttons show times
+    if half and not 1 <= hour <= 12:
+        return None
+    if half == "p" and hour != 12:
+        hour += 12
+    elif half == "a" and hour == 12:
+        hour = 0
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)

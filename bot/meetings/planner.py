@@ -98,7 +98,8 @@ class MeetingPlanner:
                 first = first.replace(tzinfo=self.territory.tz)
             first = first.astimezone(self.territory.tz)
             rule = parse_rule(series["rule"])
-            after = min(now, first - timedelta(seconds=1))
+            # From the first start while it is ahead, from now once the series has begun.
+            after = max(now, first - timedelta(seconds=1))
             details = series["details"]
             for start in occurrences(first, rule, after, SERIES_AHEAD):
                 if start > now + HORIZON:

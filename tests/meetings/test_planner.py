@@ -431,11 +431,6 @@ async def test_materialise_keeps_the_wall_clock_across_the_change_to_summer_time
     assert [utc(s).hour for s in starts] == [13, 12, 12]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG planner.materialise: after = min(now, first - 1s) starts from the first start "
-    "once it is past, so a series only ever gets its first SERIES_AHEAD occurrences",
-)
 async def test_materialise_later_adds_the_next_occurrences_of_a_started_series(
     db: Database, planner: MeetingPlanner
 ) -> None:
@@ -452,11 +447,6 @@ async def test_materialise_later_adds_the_next_occurrences_of_a_started_series(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG planner.materialise: a territory series whose first start is past (the example "
-    "territory after January 2027) creates January meetings and none ahead",
-)
 async def test_materialise_a_territory_series_after_its_first_start(
     db: Database, planner: MeetingPlanner
 ) -> None:
