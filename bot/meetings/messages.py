@@ -68,8 +68,8 @@ def card(meeting: Meeting, t: Translator, territory: Territory) -> str:
     """Everything a person needs to come, one fact per line."""
     tz = territory.tz
     lines = [
-        t(N_("📅 <b>{title}</b>")).format(title=html.escape(meeting.title)),
-        t(N_("Groupe : {body}.")).format(body=html.escape(body_name(meeting, t, territory))),
+        t(N_("📅 <b>{title}</b>")).format(title=_text(meeting.title)),
+        t(N_("Groupe : {body}.")).format(body=_text(body_name(meeting, t, territory))),
         t(N_("Quand : {when}.")).format(when=when(meeting, t, territory)),
         t(N_("Fin prévue à {time}.")).format(time=t.time_of_day(meeting.ends_at, tz)),
     ]
@@ -87,12 +87,17 @@ def card(meeting: Meeting, t: Translator, territory: Territory) -> str:
         )
     if meeting.agenda:
         lines.append(t(N_("Ce qui est prévu :")))
-        lines.append(html.escape(meeting.agenda))
+        lines.append(_text(meeting.agenda))
     return "\n".join(lines)
 
 
+def _text(text: str) -> str:
+    """Escapes what Telegram's HTML needs (<, >, &): an apostrophe stays one character."""
+    return html.escape(text, quote=False)
+
+
 def _sentence(text: str) -> str:
-    text = html.escape(text.strip())
+    text = _text(text.strip())
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
@@ -201,7 +206,7 @@ def cancelled(
 ) -> list[Reply]:
     lines = [
         t(N_("❌ <b>La réunion est annulée.</b>")),
-        t(N_("Réunion : {title}.")).format(title=html.escape(meeting.title)),
+        t(N_("Réunion : {title}.")).format(title=_text(meeting.title)),
         t(N_("Elle était prévue le {when}.")).format(when=when(meeting, t, territory)),
         t(N_("Vous pouvez rester chez vous ce jour-là.")),
     ]
@@ -219,9 +224,9 @@ def help_request(
         "\n".join(
             [
                 t(N_("🤝 <b>Une personne demande de l'aide pour venir.</b>")),
-                t(N_("Qui : Personne {code}.")).format(code=html.escape(pseudonym)),
+                t(N_("Qui : Personne {code}.")).format(code=_text(pseudonym)),
                 t(N_("Réunion : {title}, le {when}.")).format(
-                    title=html.escape(meeting.title), when=when(meeting, t, territory)
+                    title=_text(meeting.title), when=when(meeting, t, territory)
                 ),
                 t(N_("Elle demande {help}.")).format(help=t(HELP_LABELS[kind])),
                 t(N_("Préparez son aide avant la réunion.")),
@@ -249,11 +254,11 @@ def listing(
         lines.append("")
         lines.append(
             t(N_("<b>{title}</b> : {when}.")).format(
-                title=html.escape(meeting.title), when=when(meeting, t, territory)
+                title=_text(meeting.title), when=when(meeting, t, territory)
             )
         )
         lines.append(
-            t(N_("Groupe : {body}.")).format(body=html.escape(body_name(meeting, t, territory)))
+            t(N_("Groupe : {body}.")).format(body=_text(body_name(meeting, t, territory)))
         )
         answer = (answers or {}).get(meeting.id)
         if answer:

@@ -121,6 +121,8 @@ async def update(tx: Tx, meeting_id: int, now: datetime, **fields: Any) -> None:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    if not fields:
+        return
     values = {k: stamp(v) if isinstance(v, datetime) else v for k, v in fields.items()}
     sets = ", ".join(f"{k} = ?" for k in values)
     await tx.execute(

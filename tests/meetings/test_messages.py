@@ -125,7 +125,7 @@ def test_card_full_date_end_time_and_one_fact_per_line(
         "Pour venir : Bus 259, arrêt Mairie.",
         "Pour de l'aide, demandez à : Claire, au 01 99 00 12 34.",
         "Ce qui est prévu :",
-        "Nous parlons de l&#x27;accueil aux urgences.",  # Telegram reads numeric entities
+        "Nous parlons de l'accueil aux urgences.",  # an apostrophe stays one character
     ]
 
 
