@@ -257,9 +257,7 @@ def listing(
                 title=_text(meeting.title), when=when(meeting, t, territory)
             )
         )
-        lines.append(
-            t(N_("Groupe : {body}.")).format(body=_text(body_name(meeting, t, territory)))
-        )
+        lines.append(t(N_("Groupe : {body}.")).format(body=_text(body_name(meeting, t, territory))))
         answer = (answers or {}).get(meeting.id)
         if answer:
             lines.append(t(RSVP_LABELS[answer]))
