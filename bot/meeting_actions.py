@@ -14,16 +14,18 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.coordination import refuse
 from bot.engine import Reply
 from bot.i18n import N_, Translator
 from bot.meetings import messages
 from bot.meetings.planner import MeetingPlanner
 from bot.meetings.recurrence import Recurrence, describe
 from bot.plain.glossary import Glossary
-from bot.storage import cases, meetings, people, roles
+from bot.storage import meetings, people, roles
 from bot.storage.conversations import ConversationState
 from bot.storage.meetings import Meeting
 from bot.summaries.minutes_report import UnreadableMinutes, analyse
+from bot.turn_actions import Send, SendTo
 
 if TYPE_CHECKING:
     from bot.actions import ActionContext
@@ -249,56 +251,40 @@ async def create_meeting(
         }
     rule = recurrence_of(state, meeting.starts_at.astimezone(ctx.territory.tz))
     planner = _planner(ctx)
-    if rule.kind == "once":
-        meeting_id = await meetings.create(
-            ctx.tx,
-            body_id=body_id,
-            title=meeting.title,
-            starts_at=meeting.starts_at,
-            ends_at=meeting.ends_at,
-            now=ctx.now,
-            place=meeting.place,
-            access=meeting.access,
-            online_url=meeting.online_url,
-            helper=meeting.helper,
-            agenda=meeting.agenda,
-            created_by=ctx.person.id,
-        )
-    else:
+    details = {
+        "title": meeting.title,
+        "place": meeting.place,
+        "access": meeting.access,
+        "online_url": meeting.online_url,
+        "helper": meeting.helper,
+        "agenda": meeting.agenda,
+    }
+    series_id = None
+    if rule.kind != "once":
         series_id = await meetings.ensure_series(
             ctx.tx,
             body_id=body_id,
             rule=rule.rule(),
             first_start=meeting.starts_at.astimezone(ctx.territory.tz),
             duration_minutes=int((meeting.ends_at - meeting.starts_at) / timedelta(minutes=1)),
-            details={
-                "title": meeting.title,
-                "place": meeting.place,
-                "access": meeting.access,
-                "online_url": meeting.online_url,
-                "helper": meeting.helper,
-                "agenda": meeting.agenda,
-            },
+            details=details,
             now=ctx.now,
             created_by=ctx.person.id,
         )
-        # The first meeting is made now, however far ahead; the next ones as time comes.
-        meeting_id = await meetings.create(
-            ctx.tx,
-            body_id=body_id,
-            title=meeting.title,
-            starts_at=meeting.starts_at,
-            ends_at=meeting.ends_at,
-            now=ctx.now,
-            place=meeting.place,
-            access=meeting.access,
-            online_url=meeting.online_url,
-            helper=meeting.helper,
-            agenda=meeting.agenda,
-            created_by=ctx.person.id,
-            series_id=series_id,
-            occurrence=meeting.starts_at,
-        )
+    # A one-off meeting, or the first of a series, however far ahead (the next ones of a
+    # series are made as time comes).
+    meeting_id = await meetings.create(
+        ctx.tx,
+        body_id=body_id,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        now=ctx.now,
+        created_by=ctx.person.id,
+        series_id=series_id,
+        occurrence=meeting.starts_at if series_id is not None else None,
+        **details,
+    )
+    if series_id is not None:
         await planner.materialise(ctx.tx, ctx.now)
     created = await meetings.get(ctx.tx, int(meeting_id)) if meeting_id else None
     if created is None:
@@ -471,8 +457,6 @@ MEETING_ACTIONS = {
 
 async def on_rsvp_button(turn: _TurnState, data: str) -> None:
     """`v:<meeting>:yes|no|help` and `v:<meeting>:h:<kind>`: the person's answer."""
-    from bot.coordination import refuse  # coordination imports the conversation's types
-
     parts = data.split(":")
     meeting = (
         await meetings.get(turn.tx, int(parts[1]))
@@ -502,10 +486,9 @@ async def on_rsvp_button(turn: _TurnState, data: str) -> None:
         return
     if answer == "help":
         turn.response.actions.append(
-            _send(
+            Send(
                 Reply(
-                    t(N_("De quelle aide avez-vous besoin ?")),
-                    messages.help_buttons(meeting.id, t),
+                    t(N_("De quelle aide avez-vous besoin ?")), messages.help_buttons(meeting.id, t)
                 )
             )
         )
@@ -526,29 +509,10 @@ async def on_rsvp_button(turn: _TurnState, data: str) -> None:
         )
 
 
-def _send(reply: Reply) -> Any:
-    from bot.turn_actions import Send
-
-    return Send(reply)
-
-
 async def _tell_body_of_help(turn: _TurnState, meeting: Meeting, kind: str) -> None:
     """The body's chat (or each coordinator) learns who needs what, by pseudonym only."""
-    from bot.turn_actions import SendTo
-
-    recipients = [await cases.chat_of(turn.tx, meeting.body_id)]
-    if recipients[0] is None:
-        recipients = await roles.coordinators_of(turn.tx, meeting.body_id)
     pseudonym = await people.pseudonym_of(turn.tx, turn.person.id) or "—"
-    for recipient in recipients:
-        if recipient is None:
-            continue
-        kind_of = await turn.tx.value("SELECT kind FROM people WHERE id = ?", (recipient,))
-        lang = (
-            turn.service.territory.default_language
-            if kind_of == "group"
-            else await people.language_of(turn.tx, recipient)
-        )
-        t = turn.service.catalogs.get(lang)
+    for recipient in await turn.casework.recipients(meeting.body_id):
+        t = await turn.casework.t_of(recipient)
         reply = messages.help_request(meeting, pseudonym, kind, t, turn.service.territory)
         turn.response.actions.append(SendTo(recipient, reply))

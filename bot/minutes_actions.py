@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bot import followup
 from bot.case_cards import CASE_STATUS_LABELS, OUTCOME_LABELS, body_name
 from bot.cases import reply_payload
+from bot.coordination import refuse
 from bot.engine import Button, Reply
 from bot.i18n import N_, Translator
 from bot.meetings.reminders import daytime
@@ -24,6 +25,7 @@ from bot.plain.glossary import Glossary
 from bot.storage import cases, meetings, minutes, outbox, people, roles
 from bot.storage.conversations import ConversationState
 from bot.summaries.minutes_report import analyse, render_report
+from bot.turn_actions import SendTo
 
 if TYPE_CHECKING:
     from bot.actions import ActionContext
@@ -287,9 +289,6 @@ MINUTES_ACTIONS = {
 
 async def on_validate_button(turn: _TurnState, data: str) -> None:
     """`w:<minutes>`: a peer helper validates the minutes; every copy loses « à relire »."""
-    from bot.coordination import refuse
-    from bot.turn_actions import SendTo
-
     part = data.split(":", 1)[1] if ":" in data else ""
     record = await minutes.get(turn.tx, int(part)) if part.isdigit() else None
     if "pair_aidant" not in await turn.roles():

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from bot.cases import reply_payload
 from bot.config import Territory
 from bot.engine import Reply
 from bot.i18n import Catalogs, Translator
@@ -70,7 +71,7 @@ class MeetingPlanner:
     async def sync_territory_series(self, tx: Tx, now: datetime) -> None:
         """The series the territory file declares become rows (kept up to date at start)."""
         lang = self.territory.default_language
-        for series in getattr(self.territory, "meeting_series", ()):
+        for series in self.territory.meeting_series:
             await meetings.ensure_series(
                 tx,
                 body_id=series.body,
@@ -241,8 +242,6 @@ class MeetingPlanner:
     ) -> None:
         """Reminders come at their planned time; a notice written at night waits for 08:00,
         unless the meeting is that early."""
-        from bot.cases import reply_payload  # bot.cases imports much; keep this module light
-
         when = now
         if purpose == NOTICE:
             when = daytime(now, self.territory.tz, meeting.starts_at if meeting else None)
