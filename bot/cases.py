@@ -147,10 +147,8 @@ class Casework:
     # ---- helpers ---------------------------------------------------------------------
 
     async def t_of(self, person_id: int) -> Translator:
-        kind = await self.tx.value("SELECT kind FROM people WHERE id = ?", (person_id,))
-        if kind == "group":
-            return self.catalogs.get(self.territory.default_language)
-        return self.catalogs.get(await people.language_of(self.tx, person_id))
+        default = self.territory.default_language
+        return self.catalogs.get(await people.reading_language(self.tx, person_id, default))
 
     async def enqueue(
         self,

@@ -84,6 +84,14 @@ async def language_of(tx: Tx, person_id: int) -> str | None:
     return await tx.value("SELECT language FROM people WHERE id = ?", (person_id,))
 
 
+async def reading_language(tx: Tx, person_id: int, default: str) -> str | None:
+    """The language a chat reads: a group chat the territory's first one, a person their own."""
+    row = await tx.one("SELECT kind, language FROM people WHERE id = ?", (person_id,))
+    if row is not None and row["kind"] == "group":
+        return default
+    return row["language"] if row is not None else None
+
+
 async def group_chat(tx: Tx, chat_id: int) -> int:
     """The row of a group chat (a body's team chat), created on first contact.
 

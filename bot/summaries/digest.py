@@ -26,12 +26,10 @@ from bot.cases import reply_payload
 from bot.config import Territory
 from bot.engine import Reply
 from bot.i18n import N_, Catalogs, Translator
-from bot.storage import Database, Tx, cases, outbox, people, reports, roles
+from bot.storage import Database, Tx, outbox, people, reports
 from bot.storage.reports import CaseFacts, MeetingFacts
 
 PURPOSE = "digest"
-DEFAULT_WEEKDAY = 0  # Monday
-DEFAULT_TIME = time(9, 0)
 SMALL = 3  # counts from 1 to SMALL - 1 are never shown as such
 MEETINGS_AHEAD = timedelta(days=28)
 MAX_REFERENCES = 20
@@ -145,27 +143,11 @@ def fit(lines: Sequence[str], limit: int = MAX_TEXT) -> str:
     return "\n".join([*kept, "…"])
 
 
-async def translator_for(
-    tx: Tx, recipient_id: int, territory: Territory, catalogs: Catalogs
-) -> Translator:
-    """A group chat reads the territory's first language; a person, their own."""
-    kind = await tx.value("SELECT kind FROM people WHERE id = ?", (recipient_id,))
-    if kind == "group":
-        return catalogs.get(territory.default_language)
-    return catalogs.get(await people.language_of(tx, recipient_id))
-
-
-async def recipients(tx: Tx, body_id: str, moment: datetime | None = None) -> list[int]:
-    """As for case cards: the body's linked group chat, else each coordinator privately.
-
-    With `moment`, only who was there at the digest's moment: a coordinator invited on a
-    Wednesday gets their first digest the next Monday, not one at once for a week they missed.
+async def recipients(tx: Tx, body_id: str, moment: datetime) -> list[int]:
+    """As for case cards: the body's linked group chat, else each coordinator privately, but
+    only who was there at the digest's moment: a coordinator invited on a Wednesday gets
+    their first digest the next Monday, not one at once for a week they missed.
     """
-    if moment is None:
-        chat = await cases.chat_of(tx, body_id)
-        if chat is not None:
-            return [chat]
-        return await roles.coordinators_of(tx, body_id)
     at = moment.astimezone(UTC).isoformat(timespec="seconds")
     chat = await tx.value(
         "SELECT chat_id FROM body_chats WHERE body_id = ? AND linked_at <= ?", (body_id, at)
@@ -184,11 +166,8 @@ async def recipients(tx: Tx, body_id: str, moment: datetime | None = None) -> li
 
 
 def digest_schedule(territory: Territory) -> tuple[int, time]:
-    """(weekday 0 = Monday, local time of day) from `[digest]`; Monday 09:00 if absent."""
-    settings = getattr(territory, "digest", None)
-    if settings is None:
-        return DEFAULT_WEEKDAY, DEFAULT_TIME
-    return settings.weekday, settings.time
+    """(weekday 0 = Monday, local time of day) from `[digest]` (Monday 09:00 by default)."""
+    return territory.digest.weekday, territory.digest.time
 
 
 def iso_week(day: datetime) -> str:
@@ -438,7 +417,8 @@ async def send_due_digests(
             # Aware arithmetic on a ZoneInfo datetime is wall-clock: 09:00 stays 09:00.
             digest = replace(digest, next_digest=week.moment + timedelta(days=7))
             for recipient in targets:
-                t = await translator_for(tx, recipient, territory, catalogs)
+                lang = await people.reading_language(tx, recipient, territory.default_language)
+                t = catalogs.get(lang)
                 text = render_digest(digest, t, territory)
                 await outbox.enqueue(
                     tx, recipient, reply_payload(Reply(text)), now, purpose=PURPOSE

@@ -3,15 +3,14 @@ territory's time zone, plain language."""
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import json
 from datetime import UTC, datetime, time, timedelta
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Territory
+from bot.config import DigestSettings, Territory
 from bot.i18n import Catalogs
 from bot.plain.glossary import Glossary
 from bot.plain.lint import LintContext, lint
@@ -55,10 +54,8 @@ def lint_errors(text: str) -> list[str]:
 
 
 def with_digest(territory: Territory, weekday: int, at: time) -> Territory:
-    """The territory with another `[digest]` (works before and after config.py has one)."""
-    other = copy.copy(territory)
-    object.__setattr__(other, "digest", SimpleNamespace(weekday=weekday, time=at))
-    return other
+    """The territory with another `[digest]`."""
+    return dataclasses.replace(territory, digest=DigestSettings(weekday, at))
 
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -93,7 +90,8 @@ def test_durations_are_rounded_up(t) -> None:
 
 
 def test_the_schedule_defaults_to_monday_nine(territory: Territory) -> None:
-    assert digest_schedule(SimpleNamespace()) == (0, time(9, 0))  # type: ignore[arg-type]
+    no_digest_table = dataclasses.replace(territory, digest=DigestSettings())
+    assert digest_schedule(no_digest_table) == (0, time(9, 0))
     assert digest_schedule(territory) == (0, time(9, 0))
     assert digest_schedule(with_digest(territory, 3, time(18, 30))) == (3, time(18, 30))
 
