@@ -151,8 +151,7 @@ async def _post_init(application: Application) -> None:
             data["clock"],
         )
         data["reminders"] = reminders
-        reminders.start()
-        await reminders.rebuild()  # jobs are not persistent: the database says what is due
+        await reminders.start()  # jobs are not persistent: the database says what is due
     log.info("Porte-voix ready for %s", territory.id)
 
 

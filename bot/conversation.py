@@ -26,7 +26,7 @@ from bot import (
 )
 from bot.actions import ACTIONS, ActionContext
 from bot.cases import CaseService, reply_payload
-from bot.choice_sources import PERSONAL_SOURCES, dynamic_choices
+from bot.choice_sources import dynamic_choices
 from bot.config import Territory
 from bot.engine import Answer, Button, Engine, Reply, Turn, TurnContext
 from bot.i18n import N_, Catalogs, negotiate
@@ -219,14 +219,12 @@ class _TurnState:
         await self.roles()
         if self.revision is None:
             self.revision = await people.next_revision(self.tx, self.person.id)
-        ctx = TurnContext(t=self.t, revision=self.revision, run_action=self._run_action)
-        self._fill(ctx)
-        ctx.dynamic_choices.update(
-            await meeting_actions.personal_choices(
+        if not self._personal:  # read once per event, like the roles
+            self._personal = await meeting_actions.personal_choices(
                 self.tx, self.person.id, self.service.territory, self.t, self.service.clock()
             )
-        )
-        self._personal = {k: ctx.dynamic_choices[k] for k in PERSONAL_SOURCES}
+        ctx = TurnContext(t=self.t, revision=self.revision, run_action=self._run_action)
+        self._fill(ctx)
         self._ctx = ctx
         return ctx
 

@@ -51,11 +51,16 @@ class ReminderJobs:
         assert queue is not None, "python-telegram-bot[job-queue] is required"
         return queue
 
-    def start(self) -> None:
+    async def start(self) -> None:
+        """The territory file's series become rows (the file only changes with a restart),
+        then the jobs are planned, and re-planned every half hour and when the clock jumps."""
+        async with self.db.transaction() as tx:
+            await self.planner.sync_territory_series(tx, self.clock())
         self.queue.run_repeating(
             self._periodic, interval=REBUILD_EVERY, first=REBUILD_EVERY, name="meetings-rebuild"
         )
         self.clock.listeners.append(self.soon)
+        await self.rebuild()
 
     def stop(self) -> None:
         if self.soon in self.clock.listeners:
@@ -70,7 +75,6 @@ class ReminderJobs:
         async with self._lock:
             now = self.clock()
             async with self.db.transaction() as tx:
-                await self.planner.sync_territory_series(tx, now)
                 await self.planner.materialise(tx, now)
                 slots = await self.planner.plan(tx, now)
             wanted = {JOB_PREFIX + slot.key: slot for slot in slots}
