@@ -403,9 +403,10 @@ async def follow_body(
         else ctx.t(N_("Vous suivez déjà les réunions de ce groupe : {body}."))
     ).format(body=name)
     text += "\n" + ctx.t(N_("Vous aurez un rappel avant chaque réunion."))
-    # The meetings already planned are shown now, with the buttons to answer.
+    # The next meeting is shown now, with the buttons to answer; the later ones come with
+    # their reminders (three cards in a row for a weekly group is too much to read at once).
     replies = [Reply(text)]
-    for meeting in await meetings.upcoming(ctx.tx, ctx.now, body_ids={body_id}, limit=3):
+    for meeting in await meetings.upcoming(ctx.tx, ctx.now, body_ids={body_id}, limit=1):
         replies += messages.announcement(meeting, ctx.t, ctx.territory, new=False)[:1]
     return {"_replies": replies}
 
