@@ -23,13 +23,9 @@ from bot.config import ConfigError, Settings, load_territory
 
 
 def _logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs full URLs at INFO, and a Bot API URL holds the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    from bot.logs import configure
+
+    configure(verbose)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -41,7 +37,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     territory = load_territory(settings.config_path)
     _logging(args.verbose)
-    application = build_application(settings, territory)
+    from bot.safety.transcriber import TranscriberError, from_setting
+
+    try:
+        transcriber = from_setting(settings.stt)
+    except TranscriberError as error:
+        print(error, file=sys.stderr)
+        return 2
+    application = build_application(settings, territory, transcriber=transcriber)
     application.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 

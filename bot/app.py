@@ -31,6 +31,7 @@ from bot.handlers.sender import telegram_sender
 from bot.i18n import LOCALES_DIR, N_, Catalogs
 from bot.meetings.planner import MeetingPlanner
 from bot.plain.glossary import Glossary
+from bot.safety.transcriber import Transcriber
 from bot.storage import Database
 from bot.summaries.digest import send_due_digests
 
@@ -66,9 +67,11 @@ def build_application(
     locales_dir: Path = LOCALES_DIR,
     clock: Clock | None = None,
     rate_scale: float = 1.0,
+    transcriber: Transcriber | None = None,
 ) -> Application:
     """The real Application; storage opens in post_init so building it has no side effect.
 
+    `transcriber` is a local speech-to-text engine (`PORTEVOIX_STT`); tests give a stub.
     `rate_scale` speeds up Telegram's flood limits (30 messages a second, 20 a minute per
     group) for tests against a sandbox whose limits are scaled the same way; 1 in production.
     """
@@ -103,6 +106,7 @@ def build_application(
         locales_dir=locales_dir,
         clock=clock or Clock(),
         rate_scale=rate_scale,
+        transcriber=transcriber,  # voice notes meet the safety net too (None: not read)
     )
     for handler in usager.handlers():
         application.add_handler(handler)  # type: ignore[arg-type]

@@ -74,10 +74,11 @@ class Settings:
     api_url: str
     db_path: Path
     config_path: Path
+    stt: str | None = None  # PORTEVOIX_STT: a local speech-to-text engine (bot.safety.transcriber)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
-        """Read the four variables; empty values count as unset."""
+        """Read the variables; empty values count as unset."""
         token = environ.get("TELEGRAM_BOT_TOKEN", "").strip() or None
         api_url = (environ.get("TELEGRAM_API_URL", "").strip() or DEFAULT_API_URL).rstrip("/")
         if not api_url.startswith(("http://", "https://")):
@@ -99,6 +100,7 @@ class Settings:
             api_url=api_url,
             db_path=Path(db).expanduser() if db else DEFAULT_DB,
             config_path=Path(config).expanduser() if config else DEFAULT_CONFIG,
+            stt=environ.get("PORTEVOIX_STT", "").strip() or None,
         )
 
     @property

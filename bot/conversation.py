@@ -16,20 +16,20 @@ from typing import Any
 
 from bot import (
     coordination,
-    crisis,
     followup,
     lexicon,
     meeting_actions,
     minutes_actions,
     relay,
-    safety,
 )
 from bot.actions import ACTIONS, ActionContext
 from bot.cases import CaseService, reply_payload
 from bot.choice_sources import dynamic_choices
 from bot.config import Territory
-from bot.engine import Answer, Button, Engine, Reply, Turn, TurnContext
+from bot.engine import PREFILLED, Answer, Button, Engine, Reply, Turn, TurnContext
 from bot.i18n import N_, Catalogs, negotiate
+from bot.safety import Detection, Level, detect
+from bot.safety import replies as crisis
 from bot.storage import (
     Database,
     Tx,
@@ -58,9 +58,11 @@ from bot.turn_actions import (
 
 log = logging.getLogger(__name__)
 
-RECENT_CRISIS = timedelta(minutes=30)  # numbers shown this recently: a short reminder only
+RECENT_CRISIS = timedelta(minutes=30)  # numbers shown this recently: a shorter list
 MENU_FLOW = "menu"
 START_FLOW = "start"
+FREE_TEXT_FLOW = "message_libre"  # words written outside a flow: send them as what?
+FREE_TEXT_COMPLAINT = "plainte"  # … its entry when the words speak of harm by staff
 
 HELP_TEXT = N_(
     "Porte-voix sert à donner votre avis sur les soins en santé mentale.\n"
@@ -95,6 +97,9 @@ class Incoming:
     tapped_label: str | None = None  # the label of the tapped button, shown as chosen
     document_name: str | None = None  # a small text file (minutes), with its bytes
     document_data: bytes | None = None
+    # What a local speech-to-text engine heard in a voice note: for the safety net only,
+    # never stored (the voice note itself is what a body receives).
+    transcript: str | None = None
 
 
 def _payload(action: Action, label: str | None) -> dict[str, Any]:
@@ -205,6 +210,8 @@ class _TurnState:
         self._roles: set[str] = set()
         self._roles_loaded: set[str] | None = None
         self._personal: dict[str, list[tuple[str, str]]] = {}
+        self.detection: Detection | None = None  # what the safety net saw in this event
+        self.numbers_shown = False  # a crisis answer (full or gentle) is in this turn
 
     # ---- building blocks -----------------------------------------------------------------
 
@@ -296,6 +303,8 @@ class _TurnState:
             await conversations.delete(self.tx, self.person.id, active.flow)
         if turn.then == "resume":
             await self.resume_latest(or_menu=True)
+        elif turn.then and turn.then != "menu" and turn.carry:
+            await self.open_flow_with(turn.then, turn.carry, active)
         elif turn.then and turn.then != "menu":
             await self.open_flow(turn.then)
         else:
@@ -310,6 +319,41 @@ class _TurnState:
             await conversations.pause_active(self.tx, self.person.id)
         else:
             await conversations.delete(self.tx, self.person.id, active.flow)
+
+    async def open_flow_with(
+        self, flow_id: str, carried: dict[str, Any], came_from: ConversationState | None
+    ) -> None:
+        """Opens a flow with words already given (typed at the menu): its question for them
+        is skipped. A draft of that flow in pause gets them too, after its own words."""
+        existing = await conversations.get(self.tx, self.person.id, flow_id)
+        if existing is None:
+            await self.open_flow(flow_id, {**carried, PREFILLED: sorted(carried)})
+            return
+        merged = dict(existing.answers)
+        for key, value in carried.items():
+            old = merged.get(key)
+            if old is None:
+                merged[key] = value
+                merged.setdefault(PREFILLED, []).append(key)
+            elif "text" in old and "text" in value:
+                merged[key] = {**old, "text": old["text"] + "\n" + value["text"]}
+            else:
+                # A voice note cannot be joined to other words: the words wait in their own
+                # draft, and the person finishes the older one first.
+                if came_from is not None:
+                    came_from.status = "paused"
+                    await conversations.save(self.tx, self.person.id, came_from)
+                self.say(
+                    self.t(N_("Vous avez déjà commencé un message de ce type."))
+                    + "\n"
+                    + self.t(N_("Je garde vos nouveaux mots dans le menu, pour après."))
+                )
+                await self.open_flow(flow_id)
+                return
+        existing.answers = merged
+        await conversations.save(self.tx, self.person.id, existing)
+        self.say(self.t(N_("J'ajoute ces mots au brouillon que vous aviez commencé.")))
+        await self.open_flow(flow_id)
 
     async def open_flow(self, flow_id: str, answers: dict[str, Any] | None = None) -> None:
         """Starts a flow, or resumes it where the person left it if a draft is waiting.
@@ -376,8 +420,7 @@ class _TurnState:
             if not await self.read_document():
                 return
             event = self.event
-        free_text = event.text if event.kind in ("text", "document") else event.caption
-        if free_text and await self.safety_net(free_text):
+        if await self.safety_net(self.free_words(event)):
             return
         if event.kind == "command":
             await self.on_command(event.command or "", event.args)
@@ -399,6 +442,29 @@ class _TurnState:
                 + "\n"
                 + self.t(N_("Écrivez un texte ou envoyez un message vocal."))
             )
+        if event.kind == "voice" and not self.numbers_shown:
+            self.add_voice_line()
+
+    @staticmethod
+    def free_words(event: Incoming) -> str:
+        """Everything a person wrote or said in this event, for the safety net only."""
+        parts = [event.text if event.kind in ("text", "document") else None, event.caption]
+        parts.append(event.transcript if event.kind == "voice" else None)
+        return "\n".join(p for p in parts if p)
+
+    def add_voice_line(self) -> None:
+        """A voice note's words are not read (no speech-to-text here): every answer to one
+        carries the 3114, in the first message of the answer."""
+        line = crisis.voice_line(self.service.territory, self.t)
+        for index, action in enumerate(self.response.actions):
+            if isinstance(action, Send):
+                reply = action.reply
+                if reply.document is None and reply.voice is None:
+                    self.response.actions[index] = Send(
+                        replace(reply, text=line + "\n\n" + reply.text)
+                    )
+                    return
+        self.say(line)
 
     async def read_document(self) -> bool:
         """A text file where a step takes one (minutes): its text becomes the answer.
@@ -549,44 +615,57 @@ class _TurnState:
             await self.outdated()
 
     async def safety_net(self, text: str) -> bool:
-        """Every free text passes here first. On a match: help numbers before anything else.
+        """Every free text and voice transcript passes here first. True when the turn ends here.
 
-        The message is held, not lost: the person chooses to continue with it, or to stop.
-        Only the fact that the net fired is recorded, never the text.
+        A clear danger answers with the numbers first and the message is not kept: it never
+        reaches a body. A possible sign adds the 3114 and a gentle line to the normal reply,
+        and the flow goes on. Only the fact, the level and the signs are recorded.
         """
-        detection = safety.detect(text)
+        if not text:
+            return False
+        detection = detect(text)
+        self.detection = detection
         if not detection.fired:
             return False
         active = await conversations.active(self.tx, self.person.id)
-        if active is not None:
-            expected = self.service.engine.flow(active.flow).safety_expected
-            if set(detection.categories) <= expected:
-                log.info("safety net: %s expected in flow %s", detection.categories, active.flow)
-                return False
-        log.info("crisis safety net fired (%s)", ",".join(detection.categories))
+        level = detection.level
+        flow = self.service.engine.flow(active.flow) if active else None
+        if level == Level.FULL and flow and set(detection.categories) <= flow.safety_expected:
+            level = Level.GENTLE  # what this flow exists to receive (restraint in a complaint)
         now = self.service.clock()
-        recent = await safety_events.fired_within(self.tx, self.person.id, now, RECENT_CRISIS)
-        await safety_events.record(self.tx, self.person.id, detection.categories)
+        recent = await safety_events.fired_within(
+            self.tx, self.person.id, now, RECENT_CRISIS, level="full"
+        )
+        await safety_events.record(
+            self.tx,
+            self.person.id,
+            detection.categories,
+            now,
+            level=level.name.lower(),
+            signs=detection.signs,
+        )
+        log.info("safety net: %s (%s)", level.name.lower(), ",".join(detection.signs))
+        self.numbers_shown = True
         territory = self.service.territory
-        step = self.service.engine.flow(active.flow).step(active.step) if active else None
-        if (
-            active is not None
-            and step is not None
-            and step.ask == "text"
-            and self.event.kind in ("text", "voice")
-        ):
+        if level == Level.GENTLE:
+            if active is not None:
+                active.answers["_crisis"] = list(detection.categories)
+                active.answers["_safety"] = "gentle"
+                await conversations.save(self.tx, self.person.id, active)
+            self.response.actions.append(
+                Send(crisis.gentle_reply(territory, self.t, detection.categories))
+            )
+            return False
+        step = flow.step(active.step) if flow and active else None
+        if active is not None and step is not None and step.waits:
+            # The flow waits: the person goes on (the same question) or stops. Their words
+            # are not kept anywhere.
             ctx = await self.context()
-            active.answers["_held"] = {
-                "kind": self.event.kind,
-                "text": self.event.text,
-                "voice_file_id": self.event.voice_file_id,
-                "voice_duration": self.event.voice_duration,
-                "message_id": self.event.message_id,
-            }
             active.answers["_crisis"] = list(detection.categories)
+            active.answers["_interrupted"] = True
             active.revision = ctx.revision
             await conversations.save(self.tx, self.person.id, active)
-            reply = crisis.resources_reply(
+            reply = crisis.full_reply(
                 territory,
                 self.t,
                 detection.categories,
@@ -597,7 +676,7 @@ class _TurnState:
             self.response.actions.append(Send(Reply(reply.text, reply.buttons, prompt=True)))
             self.sent_prompt = True
             return True
-        reply = crisis.resources_reply(
+        reply = crisis.full_reply(
             territory,
             self.t,
             detection.categories,
@@ -617,7 +696,16 @@ class _TurnState:
             reply = crisis.other_resources_reply(self.service.territory, self.t, categories)
             self.response.actions.append(Send(reply))
             return
-        if active is None or revision != str(active.revision) or "_held" not in active.answers:
+        if action == "all":
+            self.response.actions.append(
+                Send(crisis.all_resources_reply(self.service.territory, self.t))
+            )
+            return
+        if (
+            active is None
+            or revision != str(active.revision)
+            or "_interrupted" not in active.answers
+        ):
             await self.outdated()
             return
         if self.event.message_id is not None:
@@ -625,15 +713,12 @@ class _TurnState:
         if action == "stop":
             await self.stop()
             return
-        held = active.answers.pop("_held")
-        answer = Answer(
-            kind=held["kind"],
-            text=held.get("text"),
-            voice_file_id=held.get("voice_file_id"),
-            voice_duration=held.get("voice_duration"),
-            message_id=held.get("message_id"),
+        active.answers.pop("_interrupted")
+        await self.show_current(
+            self.t(N_("Votre message n'est pas envoyé."))
+            + "\n"
+            + self.t(N_("Vous pouvez écrire autre chose pour le groupe."))
         )
-        await self.apply(await self.service.engine.answer(active, answer, await self.context()))
 
     async def on_author_case_button(self, data: str) -> None:
         """`y:<case>` reply to the body; `f:<case>:yes|partly|no` « est-ce que c'est réglé ? »."""
@@ -676,12 +761,58 @@ class _TurnState:
         if reference and (active is None or active.flow == MENU_FLOW):
             await self.show_followup(reference)
             return
-        if active is None:
-            await self.show_current(
-                self.t(N_("Pour donner votre avis, choisissez un bouton du menu."))
-            )
+        if active is None or active.flow == MENU_FLOW:
+            if active is not None and answer.kind == "text":
+                menu = self.service.engine
+                ctx = await self.context()
+                if menu.typed_choice(active, answer.text or "", ctx) is not None:
+                    await self.apply(await menu.answer(active, answer, ctx))
+                    return
+            await self.offer_to_send(answer)
             return
         await self.apply(await self.service.engine.answer(active, answer, await self.context()))
+
+    async def offer_to_send(self, answer: Answer) -> None:
+        """Words written or spoken outside a flow are heard: the bot offers to send them as
+        an avis, a réclamation or an idée, keeping them. Words of harm by staff put the
+        réclamation first."""
+        value: dict[str, Any] = (
+            {"voice": answer.voice_file_id, "duration": int(answer.voice_duration or 0)}
+            if answer.kind == "voice"
+            else {"text": (answer.text or "").strip()}
+        )
+        if answer.message_id is not None:
+            value["message_id"] = answer.message_id
+        limit = self.service.engine.flow("avis").step("message").max_length
+        if "text" in value and len(value["text"]) > limit:
+            self.say(
+                self.t(
+                    N_(
+                        "Votre message est trop long. Il a {length} caractères. "
+                        "Le maximum est {maximum}. Vous pouvez le raccourcir."
+                    )
+                ).format(length=len(value["text"]), maximum=limit)
+            )
+            await self.open_flow(MENU_FLOW)
+            return
+        await self.supersede_active()
+        complaint = self.detection is not None and self.detection.complaint
+        ctx = await self.context()
+        waiting = await conversations.get(self.tx, self.person.id, FREE_TEXT_FLOW)
+        earlier = waiting.answers.get("message") if waiting is not None else None
+        if earlier and "text" in earlier and "text" in value:
+            joined = earlier["text"] + "\n" + value["text"]
+            if len(joined) <= limit:  # words written in several messages stay together
+                value = {**value, "text": joined}
+        await conversations.delete(self.tx, self.person.id, FREE_TEXT_FLOW)
+        await self.apply(
+            await self.service.engine.start(
+                FREE_TEXT_FLOW,
+                ctx,
+                {"message": value},
+                step=FREE_TEXT_COMPLAINT if complaint else None,
+            )
+        )
 
     async def redeem_invite(self, code: str) -> None:
         """`/start inv_<code>`: a one-time link gives a role; a replayed or old link does not."""

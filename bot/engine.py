@@ -37,6 +37,8 @@ DATE_UNKNOWN_SUMMARY = N_("vous ne savez plus")
 MAX_GLOSSARY_BUTTONS = 3
 SKIP = "skip"  # a button of a text step with this value skips the question
 NOT_GIVEN = "—"  # shown in a summary for a question that was skipped
+PREFILLED = "_prefilled"  # answers given before their question: it is skipped, once
+KEPT_FOR_LATER = N_("Je garde votre message pour la suite.")
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class Turn:
     replies: list[Reply]
     then: str | None = None
     accepted: bool = True
+    carry: dict[str, Any] | None = None  # answers the next flow starts with (`carry:`)
 
 
 def choice_data(revision: int, value: str) -> str:
@@ -138,13 +141,20 @@ class Engine:
         return self.flows[flow_id]
 
     async def start(
-        self, flow_id: str, ctx: TurnContext, answers: Mapping[str, Any] | None = None
+        self,
+        flow_id: str,
+        ctx: TurnContext,
+        answers: Mapping[str, Any] | None = None,
+        step: str | None = None,
     ) -> Turn:
-        """A new run of a flow; `answers` preset what the caller already knows (a case id)."""
+        """A new run of a flow; `answers` preset what the caller already knows (a case id).
+
+        `step` starts at one of the flow's `entries` instead of its start."""
         flow = self.flows[flow_id]
-        state = ConversationState(flow=flow_id, step=flow.start, run_id=uuid.uuid4().hex)
+        first = step if step in flow.entries else flow.start
+        state = ConversationState(flow=flow_id, step=first, run_id=uuid.uuid4().hex)
         state.answers.update(answers or {})
-        return await self._advance(state, flow.start, ctx, [])
+        return await self._advance(state, first, ctx, [])
 
     async def show(
         self, state: ConversationState, ctx: TurnContext, intro: str | None = None
@@ -175,6 +185,13 @@ class Engine:
         if step.ask == "time":
             return await self._answer_time(state, step, answer, ctx)
         return await self.show(state, ctx)
+
+    def typed_choice(self, state: ConversationState, text: str, ctx: TurnContext) -> Choice | None:
+        """The choice of the current step a typed text names (its number or label), if any."""
+        step = self.flows[state.flow].step(state.step)
+        if step.ask != "choice":
+            return None
+        return _match_typed_choice(text, self.choices(step, ctx, state))
 
     async def erase_last(
         self, state: ConversationState, ctx: TurnContext
@@ -269,17 +286,51 @@ class Engine:
             chosen = _match_typed_choice(answer.text, choices)
         if chosen is None:
             hint = ctx.t(N_("Choisissez une réponse avec les boutons."))
+            if self._keep_for_later(flow, state, answer):
+                hint = ctx.t(KEPT_FOR_LATER) + "\n" + hint
             turn = await self.show(state, ctx, hint)
             turn.accepted = False
             return turn
         if step.save:
             state.answers[step.save] = chosen.value
         if chosen.flow:
-            return Turn(None, [], then=chosen.flow)
+            carried = {k: state.answers[k] for k in flow.carry if k in state.answers}
+            return Turn(None, [], then=chosen.flow, carry=carried or None)
         target = chosen.next or step.next
         assert target is not None
         state.history.append(step.id)
         return await self._advance(state, target, ctx, [])
+
+    def _keep_for_later(self, flow: Flow, state: ConversationState, answer: Answer) -> bool:
+        """Words typed or spoken where a button was expected are not lost: they become the
+        answer of the flow's main question (its first text step that takes a voice note),
+        if it has not been answered yet, and that question is skipped when it comes."""
+        value = self._free_answer(answer)
+        target = next(
+            (s for s in flow.steps.values() if s.ask == "text" and s.voice and s.save), None
+        )
+        if value is None or target is None or target.save in state.answers:
+            return False
+        if "text" in value and len(value["text"]) > target.max_length:
+            return False
+        state.answers[target.save or ""] = value
+        state.answers.setdefault(PREFILLED, []).append(target.save)
+        return True
+
+    @staticmethod
+    def _free_answer(answer: Answer) -> dict[str, Any] | None:
+        if answer.kind == "voice" and answer.voice_file_id:
+            value: dict[str, Any] = {
+                "voice": answer.voice_file_id,
+                "duration": int(answer.voice_duration or 0),
+            }
+        elif answer.kind == "text" and answer.text and clean_text(answer.text):
+            value = {"text": clean_text(answer.text)}
+        else:
+            return None
+        if answer.message_id is not None:
+            value["message_id"] = answer.message_id
+        return value
 
     async def _answer_text(
         self, state: ConversationState, step: Step, answer: Answer, ctx: TurnContext
@@ -348,6 +399,15 @@ class Engine:
         for _ in range(MAX_STEPS_PER_TURN):
             step = flow.step(step_id)
             state.step = step.id
+            prefilled = state.answers.get(PREFILLED) or []
+            if step.waits and step.save in prefilled and step.next:
+                # Answered before it was asked (words typed at the menu): skipped, once.
+                prefilled.remove(step.save)
+                if not prefilled:
+                    state.answers.pop(PREFILLED, None)
+                state.history.append(step.id)
+                step_id = step.next
+                continue
             if step.do:
                 results = dict(await ctx.run_action(step.do, step.params, state))
                 replies.extend(results.pop("_replies", []))
@@ -417,7 +477,7 @@ class Engine:
             for choice in choices:
                 data = (
                     open_flow_data(choice.flow)
-                    if choice.flow
+                    if choice.flow and not flow.carry  # a carrying choice needs the state
                     else choice_data(state.revision, choice.value)
                 )
                 rows.append((Button(choice.label, data),))

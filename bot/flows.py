@@ -80,6 +80,8 @@ FLOW_KEYS = {
     "command",
     "safety_expected",
     "requires",
+    "carry",
+    "entries",
 }
 ROLES = ("pair_aidant", "coordinator")
 SAFETY_CATEGORIES = (
@@ -160,6 +162,10 @@ class Flow:
     # `staff_abuse`): a detection made only of these does not interrupt the flow.
     safety_expected: frozenset[str] = frozenset()
     requires: str | None = None  # a role the person must have to open this flow
+    # Answers a choice opening another flow takes along (words typed at the menu), and steps
+    # the service may start at instead of `start`.
+    carry: tuple[str, ...] = ()
+    entries: tuple[str, ...] = ()
 
     def step(self, step_id: str) -> Step:
         return self.steps[step_id]
@@ -299,7 +305,15 @@ def load_flow(path: Path) -> Flow:
         command=raw.get("command"),
         safety_expected=_safety_expected(raw.get("safety_expected", []), name),
         requires=_role(raw.get("requires"), name),
+        carry=_names(raw.get("carry", []), name, "carry"),
+        entries=_names(raw.get("entries", []), name, "entries"),
     )
+
+
+def _names(value: Any, name: str, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and ID_RE.match(v) for v in value):
+        raise FlowError(f"{name}: {key}: a list of short lower-case ids is expected")
+    return tuple(value)
 
 
 def _role(value: Any, name: str) -> str | None:
@@ -351,6 +365,17 @@ def validate(flows: dict[str, Flow]) -> list[str]:
         if flow.start not in flow.steps:
             problems.append(f"{name}: start: {flow.start!r} is not a step")
             continue
+        for entry in flow.entries:
+            if entry not in flow.steps:
+                problems.append(f"{name}: entries: {entry!r} is not a step")
+        targets = {c.flow for s in flow.steps.values() for c in s.choices if c.flow}
+        for target in sorted(t for t in targets if t in flows):
+            saved = {s.save for s in flows[target].steps.values() if s.ask == "text"}
+            for key in flow.carry:
+                if key not in saved:
+                    problems.append(
+                        f"{name}: carry: {flows[target].path.name} has no text step saving {key!r}"
+                    )
         for step in flow.steps.values():
             where = f"{name}: line {step.line}: step {step.id!r}"
             problems += _check_step(flow, step, flows, where)
@@ -425,7 +450,7 @@ def _check_step(flow: Flow, step: Step, flows: dict[str, Flow], where: str) -> l
 
 
 def _reachable(flow: Flow) -> set[str]:
-    seen, todo = set(), [flow.start]
+    seen, todo = set(), [flow.start, *(e for e in flow.entries if e in flow.steps)]
     while todo:
         current = todo.pop()
         if current in seen or current not in flow.steps:

@@ -126,15 +126,38 @@ async def test_typed_choice_by_label_or_number(engine: Engine) -> None:
 async def test_bad_answers_are_refused_kindly_and_change_nothing(engine: Engine) -> None:
     actions = Actions()
     turn = await engine.start("avis", context(actions))
-    turn = await engine.answer(turn.state, Answer("text", text="pizza"), context(actions))
-    assert not turn.accepted and turn.state.step == "theme"
-    assert "boutons" in turn.replies[0].text
     turn = await engine.answer(turn.state, Answer("choice", value="crise"), context(actions))
     turn = await engine.answer(turn.state, Answer("text", text="x" * 3001), context(actions))
     assert not turn.accepted and turn.state.step == "message"
     assert "3001 caractères" in turn.replies[0].text
     turn = await engine.answer(turn.state, Answer("text", text="\u200b \u200f"), context(actions))
     assert not turn.accepted and "vide" in turn.replies[0].text
+    turn = await engine.answer(turn.state, Answer("text", text="Trop d'attente"), context(actions))
+    before = dict(turn.state.answers)
+    turn = await engine.answer(turn.state, Answer("text", text="pizza"), context(actions))
+    assert not turn.accepted and turn.state.step == "speaker"
+    assert "boutons" in turn.replies[0].text
+    assert turn.state.answers == before  # the message is already given: nothing changes
+
+
+async def test_words_typed_where_a_button_was_expected_are_kept_for_the_main_question(
+    engine: Engine,
+) -> None:
+    """Typed at the theme question, the words become the avis; its question is then skipped."""
+    actions = Actions()
+    turn = await engine.start("avis", context(actions))
+    turn = await engine.answer(
+        turn.state,
+        Answer("text", text="On attend trop aux urgences", message_id=9),
+        context(actions),
+    )
+    assert not turn.accepted and turn.state.step == "theme"
+    assert turn.replies[0].text.startswith("Je garde votre message pour la suite.")
+    turn = await engine.answer(turn.state, Answer("choice", value="crise"), context(actions))
+    assert turn.state.step == "speaker"  # « Écrivez votre avis » was skipped, once
+    assert turn.state.answers["message"] == {"text": "On attend trop aux urgences", "message_id": 9}
+    turn = await engine.back(turn.state, context(actions))
+    assert turn.state.step == "message"  # and can be changed with « Retour »
 
 
 async def test_back_returns_to_the_previous_question(engine: Engine) -> None:

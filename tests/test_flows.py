@@ -103,3 +103,37 @@ def test_choice_values_must_be_short_ascii(tmp_path: Path) -> None:
     path = write(tmp_path, VALID.replace("value: oui", "value: Oui, bien sûr"))
     with pytest.raises(FlowError, match=r"choices\[0\].value"):
         load_flow(path)
+
+
+def test_an_entry_step_counts_as_reached_and_must_exist(tmp_path: Path) -> None:
+    text = VALID.replace("start: ask", "start: ask\nentries: [other]") + (
+        "  other:\n    say: Autre.\n    end: true\n"
+    )
+    assert validate({"demo": load_flow(write(tmp_path, text))}) == []
+    broken = VALID.replace("start: ask", "start: ask\nentries: [nowhere]")
+    assert any(
+        "entries: 'nowhere' is not a step" in p
+        for p in validate({"demo": load_flow(write(tmp_path, broken))})
+    )
+    with pytest.raises(FlowError, match="entries: a list of short lower-case ids"):
+        load_flow(write(tmp_path, VALID.replace("start: ask", "start: ask\nentries: other")))
+
+
+def test_carried_answers_must_land_on_a_text_step_of_every_target_flow(tmp_path: Path) -> None:
+    flows = load_flows(FLOWS_DIR)
+    assert flows["message_libre"].carry == ("message",)
+    assert validate(flows) == []
+    target = (
+        "flow: cible\nstart: q\nsteps:\n  q:\n    say: Sujet ?\n    ask: choice\n    save: sujet\n"
+        "    choices:\n      - value: a\n        label: A\n        next: fin\n"
+        "  fin:\n    say: Merci.\n    end: true\n"
+    )
+    source = (
+        "flow: source\ncarry: [message]\nstart: q\nsteps:\n  q:\n    say: Envoyer ?\n"
+        "    ask: choice\n    choices:\n      - flow: cible\n        label: Oui\n"
+    )
+    loaded = {
+        "cible": load_flow(write(tmp_path, target, "cible.yaml")),
+        "source": load_flow(write(tmp_path, source, "source.yaml")),
+    }
+    assert any("carry: cible.yaml has no text step saving 'message'" in p for p in validate(loaded))

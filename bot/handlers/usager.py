@@ -11,11 +11,12 @@ import logging
 from dataclasses import replace
 
 from telegram import Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.conversation import ConversationService, Incoming, Response
 from bot.delivery import Delivery
+from bot.safety.transcriber import Transcriber, transcript_of
 from bot.summaries.minutes_report import MAX_BYTES as MAX_DOCUMENT_BYTES
 
 log = logging.getLogger(__name__)
@@ -96,12 +97,33 @@ async def with_document(update: Update, event: Incoming) -> Incoming:
     return replace(event, kind="document", document_name=name, document_data=data)
 
 
+async def with_transcript(update: Update, event: Incoming, transcriber: Transcriber) -> Incoming:
+    """A voice note's words, heard by the local engine, for the safety net (never stored)."""
+    message = update.effective_message
+    if message is None or message.voice is None:
+        return event
+    try:
+        file = await message.voice.get_file()
+        audio = bytes(await file.download_as_bytearray())
+    except TelegramError as error:
+        log.warning(
+            "voice note %s not downloaded (%s): not read", update.update_id, type(error).__name__
+        )
+        return event
+    language = (event.language_code or "")[:2] or None
+    text = await transcript_of(transcriber, audio, language)
+    return replace(event, transcript=text) if text else event
+
+
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     event = incoming_from_message(update)
     if event is None:
         return
     if event.kind == "other" and event.chat_id is None:
         event = await with_document(update, event)
+    transcriber = context.application.bot_data.get("transcriber")
+    if event.kind == "voice" and event.chat_id is None and transcriber is not None:
+        event = await with_transcript(update, event, transcriber)
     log.info(
         "update %s: %s",
         update.update_id,

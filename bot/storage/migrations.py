@@ -280,4 +280,9 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (body_id, week)
     )
     """,
+    # 7 — the safety net has two levels and names the warning signs it saw (never the text)
+    """
+    ALTER TABLE safety_events ADD COLUMN level TEXT NOT NULL DEFAULT 'full';
+    ALTER TABLE safety_events ADD COLUMN signs TEXT NOT NULL DEFAULT ''
+    """,
 ]
