@@ -26,7 +26,7 @@ from bot.actions import ACTIONS, ActionContext
 from bot.cases import CaseService, reply_payload
 from bot.choice_sources import dynamic_choices
 from bot.config import Territory
-from bot.engine import PREFILLED, Answer, Button, Engine, Reply, Turn, TurnContext
+from bot.engine import PREFILLED, Answer, Button, Engine, Reply, Turn, TurnContext, clean_text
 from bot.i18n import N_, Catalogs, negotiate
 from bot.safety import Detection, Level, detect
 from bot.safety import replies as crisis
@@ -118,6 +118,36 @@ def _payload(action: Action, label: str | None) -> dict[str, Any]:
         "buttons": [[[b.label, b.data] for b in row] for row in action.reply.buttons],
         "caption": bool(action.reply.voice),
     }
+
+
+# One word that is not a message to send: a greeting, a thank-you, a number that is no choice.
+_SMALL_TALK = frozenset(
+    [
+        "bonjour",
+        "bonsoir",
+        "salut",
+        "coucou",
+        "hello",
+        "hi",
+        "merci",
+        "ok",
+        "okay",
+        "oui",
+        "non",
+        "daccord",
+        "dac",
+        "menu",
+        "aide",
+        "help",
+        "start",
+        "test",
+    ]
+)
+
+
+def _is_small_talk(text: str) -> bool:
+    words = "".join(c for c in clean_text(text).casefold() if c.isalnum() or c.isspace()).split()
+    return not words or (len(words) == 1 and (words[0] in _SMALL_TALK or words[0].isdigit()))
 
 
 class ConversationService:
@@ -768,6 +798,9 @@ class _TurnState:
                 if menu.typed_choice(active, answer.text or "", ctx) is not None:
                     await self.apply(await menu.answer(active, answer, ctx))
                     return
+            if answer.kind == "text" and _is_small_talk(answer.text or ""):
+                await self.show_current(self.t(N_("Choisissez une réponse avec les boutons.")))
+                return
             await self.offer_to_send(answer)
             return
         await self.apply(await self.service.engine.answer(active, answer, await self.context()))
